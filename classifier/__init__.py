@@ -1,0 +1,20 @@
+"""pubcom-classifier: sort public-comment opinions (パブリックコメント) by the response they get."""
+from .dataset import build_dataset, load_dataset, write_dataset
+from .exceptions import (AnnotationError, CountMismatchError, DataFileError, DocumentFormatError,
+                         LegendMismatchError, MissingColumnError, ModelError, NotAResultsDocumentError,
+                         PubcomError, SchemeError, TableReadError, UnknownCategoryError)
+from .labels import LABELS, LABELS_JA
+from .readers import READERS, read_document
+from .rules import rule_label
+from .schemes import get_scheme, load_schemes, match_legend
+from .tables import read_table, write_table
+from .text import dedupe_key, normalize
+
+__all__ = [
+    "LABELS", "LABELS_JA", "READERS",
+    "build_dataset", "load_dataset", "write_dataset", "read_document", "rule_label",
+    "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",
+    "PubcomError", "AnnotationError", "CountMismatchError", "DataFileError", "DocumentFormatError",
+    "LegendMismatchError", "MissingColumnError", "ModelError", "NotAResultsDocumentError",
+    "SchemeError", "TableReadError", "UnknownCategoryError",
+]

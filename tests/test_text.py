@@ -1,0 +1,50 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from classifier.text import dedupe_key, is_japanese, normalize
+
+japanese = st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x30FA) |
+                   st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=0, max_size=30)
+markup = st.sampled_from(["<p>", "</p>", "<br/>", " ", "\u3000", "\n", "&amp;", "&lt;", "、", "。", "ＡＢＣ", "ｶﾀｶﾅ", "<", ">"])
+mixed = st.lists(st.one_of(japanese, markup, st.text(max_size=5)), max_size=12).map("".join)
+
+
+@given(mixed)
+def test_normalize_is_idempotent(text):
+    assert normalize(normalize(text)) == normalize(text)
+
+
+@given(st.lists(st.one_of(japanese, markup), max_size=12).map("".join))
+def test_normalize_never_drops_japanese_characters(text):
+    out = normalize(text)
+    import unicodedata
+    for ch in unicodedata.normalize("NFKC", text):
+        if is_japanese(ch):
+            assert ch in out
+
+
+@given(mixed)
+def test_dedupe_key_is_stable_under_normalization(text):
+    assert dedupe_key(normalize(text)) == dedupe_key(text)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("<p>いただいたご意見</p> <p>【その他】</p>", "いただいたご意見 【その他】"),
+    ("ＤＸ推進　計画", "DX推進 計画"),
+    ("ｶﾀｶﾅ", "カタカナ"),
+    ("a &amp; b", "a & b"),
+    ("  複数\n\n行 ", "複数 行"),
+    (None, ""),
+])
+def test_normalize_cases(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("a, b", [
+    ("<p>計画に賛成です。</p>", "計画に賛成です"),
+    ("計画に、賛成です！", "計画に賛成です。"),
+    ("ＤＸ 推進", "DX推進"),
+])
+def test_form_letters_share_a_dedupe_key(a, b):
+    assert dedupe_key(a) == dedupe_key(b)
