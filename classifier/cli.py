@@ -84,6 +84,94 @@ def rules_cmd(data):
     click.echo(markdown_table(scores_by(frame, "rule", ("source", "label_origin"))))
 
 
+def _say(message):
+    click.echo(message, err=True)
+
+
+@main.command()
+@click.option("--data", default="data/labeled_opinions.csv", show_default=True, type=click.Path(exists=True),
+              help="The labelled dataset.")
+@click.option("--extra", multiple=True, type=click.Path(exists=True),
+              help="More labelled CSV files (opinion, response, label, label_origin). Repeatable.")
+@click.option("--corrections/--no-corrections", default=True, show_default=True,
+              help="Also train on staff corrections in data/corrections/.")
+@click.option("--models-dir", default=None, help="Where to write models (default: models/).")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response"]),
+              help="Train only this mode (default both).")
+@click.option("--quick", is_flag=True, help="Try only a few configurations (for a fast check).")
+@click.option("-j", "--jobs", default=1, show_default=True, help="Parallel jobs for cross-validation.")
+def train(data, extra, corrections, models_dir, modes, quick, jobs):
+    """Train both modes on the labelled data and write models/<mode>.joblib with its model card."""
+    from .model import GRID, MODES
+    from .predict import default_models_dir
+    from .train import train as train_models
+
+    files = [data, *extra]
+    if corrections:
+        files += sorted(str(p) for p in (Path(data).parent / "corrections").glob("*.csv"))
+    grid = GRID[::5] if quick else GRID
+    cards = train_models(files, models_dir or default_models_dir(), modes or tuple(MODES), grid, jobs, _say)
+    for mode, card in cards.items():
+        click.echo(f"{mode}: {card['rows']} rows, config {card['config']}, grouped-CV macro-F1 "
+                   f"{card['cv']['macro_f1']}, needs_review below {card['needs_review']['threshold']}, "
+                   f"{card['model_bytes'] / 1e6:.1f} MB → {card['model_file']}")
+
+
+@main.command()
+@click.option("--data", default="data/labeled_opinions.csv", show_default=True, type=click.Path(exists=True))
+@click.option("-o", "--output", default="reports/evaluation", show_default=True, help="Output folder.")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response"]))
+@click.option("--quick", is_flag=True, help="Try only a few configurations (for a fast check).")
+@click.option("-j", "--jobs", default=2, show_default=True, help="Parallel jobs.")
+def evaluate(data, output, modes, quick, jobs):
+    """Cross-validate both modes (leave-one-source-out, leave-one-plan-out, grouped k-fold) with
+    baselines and calibration; write evaluation.json, evaluation.md and reliability plots."""
+    import datetime as dt
+
+    from .dataset import load_dataset
+    from .evalreport import write_evaluation
+    from .evaluate import evaluate_mode
+    from .model import GRID, MODES
+    from .persist import sha256_file
+
+    frame = load_dataset(data)
+    grid = GRID[::5] if quick else GRID
+    results = {m: evaluate_mode(frame, m, grid, n_jobs=jobs, progress=_say) for m in (modes or tuple(MODES))}
+    meta = {"command": "pubcom evaluate" + (" --quick" if quick else ""), "date": dt.date.today().isoformat(),
+            "data": str(data), "data_sha256": sha256_file(data), "rows": len(frame), "grid_size": len(grid)}
+    for path in write_evaluation(results, meta, output):
+        click.echo(f"wrote {path}")
+    for mode, kinds in results.items():
+        click.echo(f"{mode}: " + ", ".join(f"{k} macro-F1 {v['model']['macro_f1']}" for k, v in kinds.items()))
+
+
+@main.command()
+@click.argument("input", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, help="Output .csv (UTF-8 with BOM) or .xlsx.")
+@click.option("--mode", default="response", show_default=True, type=click.Choice(["opinion", "response"]))
+@click.option("--encoding", default="utf-8-sig", show_default=True,
+              help="Encoding of a CSV output (cp932 for old Excel).")
+@click.option("--input-encoding", default=None, help="Encoding of a CSV input (default: detect).")
+@click.option("--opinion-column", default=None, help="Name of the opinion column (default: detect).")
+@click.option("--response-column", default=None, help="Name of the response column (default: detect).")
+@click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
+@click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
+def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir):
+    """Suggest a category for every row of INPUT (CSV or XLSX) and write OUTPUT."""
+    from .predict import load_model
+    from .tables import read_table, write_table
+
+    table = read_table(input, encoding=input_encoding)
+    for _, problem in table.attrs.get("problems", []):
+        _say(f"warning: {problem}")
+    model = load_model(mode, models_dir)
+    out = model.predict_table(table, opinion_column, response_column, scheme, progress=True)
+    write_table(out, output, encoding=encoding)
+    errors = int((out["error"] != "").sum())
+    click.echo(f"wrote {output}: {len(out)} rows, {int(out['needs_review'].sum())} need review, "
+               f"{errors} with an error")
+
+
 @main.command()
 def schemes():
     """List the registered category schemes and how they map to the five labels."""

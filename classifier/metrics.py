@@ -34,3 +34,27 @@ def markdown_table(frame: pd.DataFrame) -> str:
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(str(v) for v in row) + " |")
     return "\n".join(lines)
+
+
+def summarize(frame: pd.DataFrame, pred) -> dict:
+    """Macro-F1, accuracy, per-class precision/recall, confusion matrix, and macro-F1 per source
+    and per origin of predictions ``pred`` against ``frame['label']``."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    y = frame["label"].to_numpy()
+    pred = pd.Series(list(pred), index=frame.index, dtype=object)
+    p, r, f, s = precision_recall_fscore_support(y, pred, labels=list(LABELS), zero_division=0)
+    out = {
+        "n": int(len(y)),
+        "macro_f1": round(macro_f1(y, pred), 3),
+        "accuracy": round(float((y == pred.to_numpy()).mean()), 3) if len(y) else None,
+        "per_class": {l: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3),
+                          "f1": round(float(f[i]), 3), "support": int(s[i])} for i, l in enumerate(LABELS)},
+        "confusion": {"labels": list(LABELS),
+                      "matrix": confusion_matrix(y, pred, labels=list(LABELS)).tolist()},
+    }
+    for col in ("source", "label_origin"):
+        out[f"by_{col}"] = {str(k): {"n": int(len(g)), "macro_f1": round(macro_f1(g["label"], pred[g.index]), 3),
+                                     "accuracy": round(float((g["label"] == pred[g.index]).mean()), 3)}
+                            for k, g in frame.groupby(col, sort=True)}
+    return out

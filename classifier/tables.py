@@ -118,18 +118,22 @@ def read_csv_bytes(data: bytes, encoding: str | None = None, name: str = "input"
 
 
 def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
+    """Cell values as Excel last computed them; a formula cell with no computed value keeps its
+    formula text, so nothing the user typed is lost."""
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        books = [openpyxl.load_workbook(path, read_only=True, data_only=flag) for flag in (True, False)]
     except Exception as e:  # openpyxl raises many kinds for a bad file
         raise TableReadError(f"{path}: not a readable XLSX workbook ({e})") from None
     try:
-        ws = wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet]
+        sheets = [wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet] for wb in books]
     except (IndexError, KeyError):
-        raise TableReadError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}") from None
-    rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    wb.close()
+        raise TableReadError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(books[0].sheetnames)}") from None
+    rows = [["" if v is None and f is None else str(f if v is None else v) for v, f in zip(vr, fr)]
+            for vr, fr in zip(*(ws.iter_rows(values_only=True) for ws in sheets))]
+    for wb in books:
+        wb.close()
     return _frame(rows, str(path))
 
 

@@ -18,7 +18,7 @@ def normalize(text) -> str:
     (applied until it reaches a fixed point, since unescaping can reveal new markup), and never
     removes a Japanese character.
     """
-    if text is None:
+    if text is None or text != text:  # None or NaN (an empty spreadsheet cell)
         return ""
     text = str(text)
     for _ in range(20):
@@ -42,3 +42,90 @@ def is_japanese(ch: str) -> bool:
     """True for hiragana, katakana and CJK ideographs."""
     cp = ord(ch)
     return (0x3040 <= cp <= 0x30FF) or (0x4E00 <= cp <= 0x9FFF) or (0x3400 <= cp <= 0x4DBF)
+
+
+# -- tokenizer ----------------------------------------------------------------------------------
+_TAGGERS: dict = {}
+_KEEP: dict = {}  # surface token → kept by the surface tokenizer (not punctuation/symbol/space)
+
+
+def get_tagger():
+    """The process's one fugashi Tagger (MeCab + unidic-lite), created on first use."""
+    import os
+
+    pid = os.getpid()
+    if pid not in _TAGGERS:
+        import fugashi
+
+        _TAGGERS.clear()
+        _TAGGERS[pid] = fugashi.Tagger()
+    return _TAGGERS[pid]
+
+
+class Tokenizer:
+    """Picklable Japanese word tokenizer on fugashi + unidic-lite.
+
+    ``form`` is ``"surface"`` (the text as written) or ``"lemma"`` (dictionary form, so
+    検討します / 検討いたしました share 検討 + 為る …). Tokens whose part of speech is in
+    ``drop_pos`` (by default punctuation/symbols and whitespace) are left out. The MeCab tagger is
+    not picklable: it is shared per process, created lazily, and never part of the pickled state.
+    """
+
+    def __init__(self, form: str = "lemma", drop_pos=("補助記号", "空白")):
+        if form not in ("surface", "lemma"):
+            raise ValueError(f"form must be 'surface' or 'lemma', not {form!r}")
+        self.form = form
+        self.drop_pos = tuple(drop_pos)
+
+    def __call__(self, text: str) -> list:
+        tagger = get_tagger()
+        drop = self.drop_pos
+        if self.form == "surface":
+            # the fast path: no feature parsing; symbols and spaces are dropped by character class
+            if not drop:
+                return [w.surface for w in tagger(text)]
+            keep = _KEEP
+            out = []
+            for w in tagger(text):
+                s = w.surface
+                k = keep.get(s)
+                if k is None:
+                    k = keep[s] = unicodedata.category(s[0])[0] not in "PSZ"
+                if k:
+                    out.append(s)
+            return out
+        out = []
+        for w in tagger(text):
+            f = w.feature_raw.split(",", 8)  # pos1, …, lemma is the 8th field in unidic
+            if f[0] in drop:
+                continue
+            lemma = f[7] if len(f) > 7 and f[7] != "*" else w.surface
+            # unidic lemmas of loanwords carry their origin ("データ-data")
+            out.append(lemma.split("-")[0] or w.surface)
+        return out
+
+    def __getstate__(self):
+        return {"form": self.form, "drop_pos": self.drop_pos}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def __repr__(self):
+        return f"Tokenizer(form={self.form!r}, drop_pos={self.drop_pos!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Tokenizer) and self.__getstate__() == other.__getstate__()
+
+    def __hash__(self):
+        return hash((self.form, self.drop_pos))
+
+
+def split_tokens(text: str) -> list:
+    """Split a space-joined token string (the output of tokenizing once) back into tokens."""
+    return text.split()
+
+
+def split_bigrams(text: str) -> list:
+    """Tokens and word bigrams of a space-joined token string (a picklable TF-IDF analyzer)."""
+    tokens = text.split()
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]

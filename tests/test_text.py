@@ -36,6 +36,7 @@ def test_dedupe_key_is_stable_under_normalization(text):
     ("a &amp; b", "a & b"),
     ("  複数\n\n行 ", "複数 行"),
     (None, ""),
+    (float("nan"), ""),
 ])
 def test_normalize_cases(raw, expected):
     assert normalize(raw) == expected

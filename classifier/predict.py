@@ -1,0 +1,142 @@
+"""Prediction for people: a trained model applied to a table, row for row.
+
+Every input row comes out, in order, with its input columns and ``label, label_ja, confidence,
+label_2, confidence_2, needs_review, top_terms, error``. An empty row gets an ``error`` instead
+of a prediction. Identical texts are predicted once.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import persist
+from .exceptions import ModelError
+from .labels import LABELS_JA
+from .model import MODES, check_mode, top_terms
+from .schemes import get_scheme
+from .tables import find_column
+from .text import normalize
+
+OUTPUT_COLUMNS = ["label", "label_ja", "confidence", "label_2", "confidence_2", "needs_review",
+                  "top_terms", "error"]
+CHUNK = 2000
+
+
+def default_models_dir() -> Path:
+    """$PUBCOM_MODELS, else the models/ folder of the checkout the package runs from."""
+    env = os.environ.get("PUBCOM_MODELS")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "models"
+
+
+class Model:
+    """A trained pipeline for one mode, with its model card (training facts, review threshold)."""
+
+    def __init__(self, pipeline, mode: str, card: dict | None = None):
+        self.pipeline = pipeline
+        self.mode = check_mode(mode)
+        self.card = card or {}
+        self.threshold = float(self.card.get("needs_review", {}).get("threshold", 0.5))
+
+    @property
+    def feature_names(self):
+        if getattr(self, "_names", None) is None:
+            self._names = self.pipeline.named_steps["features"].get_feature_names_out()
+        return self._names
+
+    @property
+    def columns(self):
+        return MODES[self.mode]
+
+    def predict_texts(self, frame: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
+        """Predictions for a DataFrame with the mode's text columns, normalized, none empty."""
+        pipe = self.pipeline
+        tokenize, features, clf = (pipe.named_steps[s] for s in ("tokenize", "features", "clf"))
+        classes = np.array(clf.classes_, dtype=object)
+        parts = []
+        bar = _progress(len(frame), progress)
+        for start in range(0, len(frame), CHUNK):
+            chunk = frame.iloc[start:start + CHUNK]
+            feats = features.transform(tokenize.tokenize_normalized(chunk, chunk.index))
+            proba = clf.predict_proba(feats)
+            order = np.argsort(-proba, axis=1)
+            top, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
+            rows = np.arange(len(chunk))
+            parts.append(pd.DataFrame({
+                "label": classes[top], "confidence": proba[rows, top].round(3),
+                "label_2": classes[second], "confidence_2": proba[rows, second].round(3),
+                "top_terms": top_terms(pipe, feats, top, names=self.feature_names)}, index=chunk.index))
+            bar(len(chunk))
+        bar(0, done=True)
+        out = pd.concat(parts) if parts else pd.DataFrame(columns=["label", "confidence", "label_2", "confidence_2", "top_terms"])
+        out["label_ja"] = out["label"].map(LABELS_JA)
+        out["needs_review"] = out["confidence"] < self.threshold
+        return out
+
+    def predict(self, opinions, responses=None) -> pd.DataFrame:
+        """Predict lists of texts: ``predict(["…"])`` in opinion mode, ``predict(ops, resps)`` in
+        response mode. Returns one row per text (see OUTPUT_COLUMNS)."""
+        data = {"opinion": list(opinions)}
+        if self.mode == "response":
+            if responses is None:
+                raise ModelError("the response model needs responses: predict(opinions, responses)")
+            data["response"] = list(responses)
+        return self.predict_table(pd.DataFrame(data))[OUTPUT_COLUMNS]
+
+    def predict_table(self, table: pd.DataFrame, opinion_column=None, response_column=None,
+                      scheme: str | None = None, progress: bool = False) -> pd.DataFrame:
+        """Every row of ``table``, in order, with all its columns plus the prediction columns.
+        Columns are found by their Japanese names (意見, 市の考え方, …) or given."""
+        cols = {"opinion": find_column(table.columns, "opinion", opinion_column)}
+        if self.mode == "response":
+            cols["response"] = find_column(table.columns, "response", response_column)
+        scheme_obj = get_scheme(scheme) if scheme else None
+        texts = pd.DataFrame({role: table[col].map(normalize).to_numpy() for role, col in cols.items()},
+                             index=range(len(table)))
+        error = pd.Series("", index=texts.index, dtype=object)
+        for role in reversed(list(cols)):
+            error[texts[role] == ""] = f"empty {role} ({cols[role]})"
+        valid = texts[error == ""]
+        key = valid.apply(lambda r: "\x00".join(r), axis=1) if len(valid) else pd.Series(dtype=object)
+        unique = valid[~key.duplicated()]
+        pred = self.predict_texts(unique, progress)
+        pred.index = key[unique.index].to_numpy()
+        out = table.copy().reset_index(drop=True)
+        out.columns = [f"{c}_input" if c in OUTPUT_COLUMNS or c == "category" else c for c in out.columns]
+        for c in OUTPUT_COLUMNS[:-1]:
+            values = pd.Series(None, index=texts.index, dtype=object)
+            if len(valid):
+                values[valid.index] = pred[c].reindex(key.to_numpy()).to_numpy()
+            out[c] = values
+        out["needs_review"] = out["needs_review"].where(error == "", True)
+        out["error"] = error.to_numpy()
+        if scheme_obj is not None:
+            out.insert(len(out.columns) - len(OUTPUT_COLUMNS), "category",
+                       [scheme_obj.raw_for(l) if isinstance(l, str) else "" for l in out["label"]])
+        return out
+
+
+def load_model(mode: str = "response", models_dir=None) -> Model:
+    """Load the trained model of ``mode`` after checking its sha256 against its model card."""
+    pipeline, card = persist.load(models_dir or default_models_dir(), check_mode(mode))
+    return Model(pipeline, mode, card)
+
+
+def _progress(total: int, enabled: bool):
+    """A minimal progress bar on stderr, only when stderr is a terminal."""
+    state = {"done": 0}
+    show = enabled and total > CHUNK and sys.stderr.isatty()
+
+    def update(n, done=False):
+        state["done"] += n
+        if show:
+            width = 30
+            filled = int(width * state["done"] / max(total, 1))
+            sys.stderr.write(f"\rpredicting [{'#' * filled}{'.' * (width - filled)}] {state['done']}/{total}")
+            if done:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+    return update

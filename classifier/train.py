@@ -1,0 +1,114 @@
+"""Training (``pubcom train``): choose the configuration by grouped cross-validation, fit on all
+labelled rows, and save each mode's model with its model card."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import persist
+from .dataset import add_groups, load_dataset
+from .evaluate import _fit_predict, review_threshold, select_config, split_groups, splitter, tokenize_once
+from .exceptions import DataFileError
+from .labels import LABELS
+from .metrics import REFERENCE_ORIGINS, macro_f1
+from .model import GRID, MODES, build_pipeline
+from .predict import Model
+
+REQUIRED = ("opinion", "label", "label_origin")
+
+
+def load_training_data(paths) -> pd.DataFrame:
+    """Concatenate labelled files (the dataset, extra labelled files, staff corrections).
+
+    Each needs ``opinion, label, label_origin`` (and ``response`` for the response mode); ids and
+    duplicate/response groups are filled in where missing.
+    """
+    frames = []
+    for path in paths:
+        df = load_dataset(path) if Path(path).name == "labeled_opinions.csv" else _read_extra(path)
+        df = df.assign(training_file=Path(path).name)
+        frames.append(df)
+    frame = pd.concat(frames, ignore_index=True).fillna("")
+    if "id" not in frame or (frame["id"] == "").any() or frame["id"].duplicated().any():
+        frame["id"] = [f"{f}#{i}" for i, f in enumerate(frame["training_file"])]
+    for col in ("plan", "source", "response"):
+        if col not in frame:
+            frame[col] = ""
+    return add_groups(frame)
+
+
+def _read_extra(path) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}; a labelled file needs "
+                            f"{', '.join(REQUIRED)} (and response for the response model)")
+    bad = df[~df["label"].isin(LABELS) & (df["label"] != "")]
+    if len(bad):
+        raise DataFileError(f"{path}: row {bad.index[0] + 2}: unknown label {bad['label'].iloc[0]!r}; "
+                            f"expected one of {', '.join(LABELS)}")
+    bad = df[~df["label_origin"].isin(("official", "annotated", "rule"))]
+    if len(bad):
+        raise DataFileError(f"{path}: row {bad.index[0] + 2}: label_origin {bad['label_origin'].iloc[0]!r}; "
+                            "expected official, annotated or rule")
+    return df
+
+
+def trainable(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
+    keep = frame["label"].isin(LABELS) & (frame["opinion"] != "")
+    if mode == "response":
+        keep &= frame["response"] != ""
+    return frame[keep].reset_index(drop=True)
+
+
+def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=None, data_files=()) -> tuple:
+    """Select the configuration, fit the final pipeline on every row; return (Model, card)."""
+    frame = trainable(frame, mode)
+    y = frame["label"].to_numpy()
+    groups = split_groups(frame)
+    if progress:
+        progress(f"{mode}: tokenizing {len(frame)} rows once")
+    tokenized = tokenize_once(frame, mode, sorted({c.form for c in grid}))
+    everything = np.arange(len(frame))
+    if progress:
+        progress(f"{mode}: choosing among {len(grid)} configurations by grouped CV")
+    config, inner = select_config(tokenized, y, groups, everything, mode, grid, n_jobs)
+    proba = np.zeros((len(frame), len(LABELS)))
+    for train, test in splitter("kfold", frame, groups, y):
+        proba[test] = _fit_predict(tokenized, y, train, test, mode, config)
+    ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+    pred = np.array(LABELS, dtype=object)[proba.argmax(1)]
+    threshold = review_threshold(proba[ref], y[ref])
+    pipeline = build_pipeline(mode, config)
+    pipeline.fit(frame, y)
+    card = {
+        "mode": mode,
+        "columns": list(MODES[mode]),
+        "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "training_data": {Path(p).name: persist.sha256_file(p) for p in data_files},
+        "rows": int(len(frame)),
+        "rows_per_label": {l: int((y == l).sum()) for l in LABELS},
+        "rows_per_origin": {str(k): int(v) for k, v in frame["label_origin"].value_counts().sort_index().items()},
+        "config": config.to_dict(),
+        "cv": {"method": "grouped stratified 5-fold on the training data, configuration chosen by 3-fold "
+                         "grouped CV on the same data (see `pubcom evaluate` for nested, leave-one-source-out figures)",
+               "macro_f1": round(macro_f1(y[ref], pred[ref]), 3),
+               "accuracy": round(float((y[ref] == pred[ref]).mean()), 3),
+               "inner_macro_f1": round(inner, 3)},
+        "needs_review": threshold,
+        "labels": list(pipeline.named_steps["clf"].classes_),
+    }
+    return Model(pipeline, mode, card), card
+
+
+def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progress=None) -> dict:
+    """Train and save every mode; return {mode: card}."""
+    frame = load_training_data(data_files)
+    cards = {}
+    for mode in modes:
+        model, card = train_mode(frame, mode, grid, n_jobs, progress, data_files)
+        cards[mode] = persist.save(model.pipeline, card, models_dir, mode)
+    return cards

@@ -1,0 +1,58 @@
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from classifier.cli import main
+from classifier.tables import read_table
+
+from .test_model import saved_models, dataset  # noqa: F401  (module fixtures)
+
+ROWS = pd.DataFrame({"意見の要旨": ["窓口を残してください", "", "=HYPERLINK(\"x\")", "計画に賛成です"],
+                     "市の考え方": ["原案のとおりとさせていただきます。", "承ります", "ご意見として承ります", "今後検討します"]})
+
+
+@pytest.mark.parametrize("suffix, in_encoding, out_suffix, out_encoding", [
+    (".csv", "cp932", ".csv", "cp932"),
+    (".csv", "utf-8-sig", ".xlsx", None),
+    (".xlsx", None, ".csv", "utf-8-sig"),
+])
+def test_predict_cli_round_trips_formats(tmp_path, saved_models, suffix, in_encoding, out_suffix, out_encoding):
+    src = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        ROWS.to_csv(src, index=False, encoding=in_encoding)
+    else:
+        ROWS.to_excel(src, index=False)
+    out = tmp_path / f"out{out_suffix}"
+    args = ["predict", str(src), "-o", str(out), "--models-dir", str(saved_models)]
+    if out_encoding:
+        args += ["--encoding", out_encoding]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    back = read_table(out)
+    assert len(back) == 4 and back["市の考え方"].tolist()[0] == "原案のとおりとさせていただきます。"
+    assert back["error"].tolist()[1].startswith("empty opinion")
+    assert back["意見の要旨"].tolist()[2].startswith("'=")  # formula neutralized
+    if out_suffix == ".csv" and out_encoding == "utf-8-sig":
+        assert out.read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+def test_missing_column_is_one_clear_error_before_work(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"番号": [1], "本文": ["x"]}).to_csv(src, index=False)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "o.csv"), "--models-dir", str(saved_models)])
+    assert result.exit_code == 1
+    assert "Error: no opinion column" in result.output and "番号" in result.output
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_predict_with_scheme_gives_the_citys_category(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    ROWS.to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(out), "--scheme", "morioka",
+                                       "--models-dir", str(saved_models)])
+    assert result.exit_code == 0, result.output
+    back = read_table(out)
+    mapping = {"adopted": "A", "covered": "B", "rejected": "C", "deferred": "D", "other": "E"}
+    for label, cat in zip(back["label"], back["category"]):
+        assert cat == mapping.get(label, "")

@@ -1,0 +1,171 @@
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier import ModelError, load_dataset
+from classifier import persist
+from classifier.evaluate import cross_validate, review_threshold, split_groups
+from classifier.model import Config, TokenizeColumns, build_pipeline
+from classifier.predict import Model, load_model
+from classifier.text import Tokenizer
+
+from .conftest import ROOT
+
+CONFIG = Config(form="surface", word_ngrams=1, chars=True, C=10.0)
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(ROOT / "data" / "labeled_opinions.csv")
+
+
+@pytest.fixture(scope="module")
+def saved_models(dataset, tmp_path_factory):
+    """Small models trained on the dataset and saved as `pubcom train` saves them."""
+    d = tmp_path_factory.mktemp("models")
+    for mode in ("opinion", "response"):
+        pipe = build_pipeline(mode, CONFIG).fit(dataset, dataset["label"])
+        persist.save(pipe, {"mode": mode, "needs_review": {"threshold": 0.5}}, d, mode)
+    return d
+
+
+@pytest.mark.parametrize("form, text, tokens", [
+    ("surface", "原案のとおりとさせていただきます。", ["原案", "の", "とおり", "と", "さ", "せ", "て", "いただき", "ます"]),
+    ("lemma", "修正しました", ["修正", "為る", "ます", "た"]),
+    ("lemma", "データを連携", ["データ", "を", "連携"]),
+    ("surface", "、。「」", []),
+])
+def test_tokenizer(form, text, tokens):
+    assert Tokenizer(form)(text) == tokens
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x3093) |
+               st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=40))
+def test_surface_tokens_cover_the_text(text):
+    assert "".join(Tokenizer("surface")(text)) == text
+
+
+@pytest.mark.parametrize("form", ["surface", "lemma"])
+def test_tokenizer_and_transformer_pickle(form):
+    tok = Tokenizer(form)
+    tok("一度使う")  # creates the tagger, which must not travel with the pickle
+    back = pickle.loads(pickle.dumps(tok))
+    assert back == tok and back("検討します") == tok("検討します")
+    step = pickle.loads(pickle.dumps(TokenizeColumns(("opinion",), form)))
+    assert step.transform(pd.DataFrame({"opinion": ["ＤＸを推進"]}))["opinion"].tolist() == ["DXを推進"]
+
+
+def test_model_beats_majority_on_held_out_folds(dataset):
+    cv = cross_validate(dataset, "response", "kfold", grid=[CONFIG])
+    y = dataset["label"].to_numpy()
+    from classifier.metrics import macro_f1
+    model, majority = macro_f1(y, cv["pred"]), macro_f1(y, cv["majority"])
+    assert model > majority + 0.3
+    assert all(f["n_test"] > 0 for f in cv["folds"])
+
+
+def test_split_groups_keep_shared_responses_together(dataset):
+    groups = split_groups(dataset)
+    for _, g in dataset.assign(g=groups).groupby("response_group"):
+        assert g["g"].nunique() == 1
+    for _, g in dataset.assign(g=groups).groupby("duplicate_group"):
+        assert g["g"].nunique() == 1
+    cv = cross_validate(dataset.iloc[:120], "opinion", "kfold", grid=[CONFIG])
+    assert len(cv["pred"]) == 120
+
+
+def test_leave_one_source_out_holds_out_each_source(dataset):
+    cv = cross_validate(dataset, "response", "loso", grid=[CONFIG])
+    assert sorted(f["held_out"] for f in cv["folds"]) == sorted(dataset["source"].unique())
+
+
+def test_review_threshold_reaches_target_precision():
+    proba = np.zeros((10, 5))
+    conf = np.linspace(0.3, 0.95, 10)
+    proba[:, 0] = conf
+    proba[:, 1:] = ((1 - conf) / 4)[:, None]
+    y = np.array(["other"] * 3 + ["adopted"] * 7)  # the 7 most confident are right
+    t = review_threshold(proba, y, 0.9)
+    assert t["precision_rest"] >= 0.9 and t["review_share"] == 0.3
+
+
+@pytest.mark.parametrize("mode", ["opinion", "response"])
+def test_save_load_gives_identical_predictions(dataset, saved_models, mode):
+    model = load_model(mode, saved_models)
+    sample = dataset.iloc[::25]
+    a = model.predict_table(sample)
+    b = Model(build_pipeline(mode, CONFIG).fit(dataset, dataset["label"]), mode).predict_table(sample)
+    assert a["label"].tolist() == b["label"].tolist()
+    assert np.allclose(a["confidence"].astype(float), b["confidence"].astype(float))
+
+
+def test_tampered_model_is_refused(saved_models, tmp_path):
+    import shutil
+    for f in saved_models.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / "response.joblib"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="does not match its model card"):
+        load_model("response", tmp_path)
+
+
+def test_missing_card_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="pubcom train"):
+        load_model("response", tmp_path)
+
+
+def test_other_library_versions_warn(saved_models, tmp_path):
+    import json
+    import shutil
+    for f in saved_models.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    card = json.loads((tmp_path / "opinion.json").read_text())
+    card["libraries"]["scikit-learn"] = "0.0.1"
+    (tmp_path / "opinion.json").write_text(json.dumps(card))
+    with pytest.warns(UserWarning, match="scikit-learn 0.0.1"):
+        load_model("opinion", tmp_path)
+
+
+def test_predict_keeps_every_row_in_order_with_errors(saved_models):
+    model = load_model("response", saved_models)
+    table = pd.DataFrame({"No.": [1, 2, 3, 4, 5],
+                          "ご意見": ["窓口を残して", "", "窓口を残して", "賛成です", None],
+                          "県の考え方": ["原案のとおりとします。", "承ります", "原案のとおりとします。", "", "承ります"]})
+    out = model.predict_table(table)
+    assert out["No."].tolist() == [1, 2, 3, 4, 5]
+    assert out["error"].tolist() == ["", "empty opinion (ご意見)", "", "empty response (県の考え方)", "empty opinion (ご意見)"]
+    assert out["label"].iloc[0] == out["label"].iloc[2] and out["label"].iloc[0] in ("rejected", "covered", "other")
+    assert out["needs_review"].tolist()[1] is True and pd.isna(out["label"].iloc[1])
+    assert out.columns.tolist()[-8:] == ["label", "label_ja", "confidence", "label_2", "confidence_2",
+                                        "needs_review", "top_terms", "error"]
+
+
+def test_identical_texts_are_predicted_once(saved_models, monkeypatch):
+    model = load_model("opinion", saved_models)
+    seen = []
+    original = Model.predict_texts
+    monkeypatch.setattr(Model, "predict_texts", lambda self, f, progress=False: seen.append(len(f)) or original(self, f))
+    out = model.predict_table(pd.DataFrame({"意見": ["同じ意見です"] * 50 + ["ちがう意見", "<p>同じ意見です</p>"]}))
+    assert seen == [2] and len(out) == 52
+    assert out["label"].nunique() <= 2 and out["label"].iloc[51] == out["label"].iloc[0]
+
+
+def test_python_api_predict(saved_models):
+    out = load_model("response", saved_models).predict(["窓口を残して"], ["原案のとおりとさせていただきます。"])
+    assert len(out) == 1 and out["label"].iloc[0] in ("rejected", "covered", "other", "adopted", "deferred")
+    assert 0 < out["confidence"].iloc[0] <= 1 and out["confidence_2"].iloc[0] <= out["confidence"].iloc[0]
+
+
+def test_shipped_default_models_load_and_predict():
+    for mode in ("opinion", "response"):
+        model = load_model(mode)
+        out = model.predict(["計画に賛成です"], ["ご意見として承ります。"] if mode == "response" else None)
+        assert out["error"].iloc[0] == "" and out["label"].iloc[0]
