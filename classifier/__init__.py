@@ -4,6 +4,8 @@ from .exceptions import (AnnotationError, CountMismatchError, DataFileError, Doc
                          LegendMismatchError, MissingColumnError, ModelError, NotAResultsDocumentError,
                          PubcomError, SchemeError, TableReadError, UnknownCategoryError)
 from .labels import LABELS, LABELS_JA
+from .predict import Model, load_model
+from .report import deferral_table, wilson
 from .readers import READERS, read_document
 from .rules import rule_label
 from .schemes import get_scheme, load_schemes, match_legend
@@ -12,6 +14,7 @@ from .text import dedupe_key, normalize
 
 __all__ = [
     "LABELS", "LABELS_JA", "READERS",
+    "Model", "load_model", "deferral_table", "wilson",
     "build_dataset", "load_dataset", "write_dataset", "read_document", "rule_label",
     "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",
     "PubcomError", "AnnotationError", "CountMismatchError", "DataFileError", "DocumentFormatError",

@@ -173,6 +173,72 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
 
 
 @main.command()
+@click.option("-i", "--input", "inputs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Results files (CSV/XLSX; labelled, predicted, or unlabelled to predict). "
+                   "Default: data/labeled_opinions.csv. Repeatable.")
+@click.option("-o", "--output", required=True, help="Output folder.")
+@click.option("--evaluation", default="reports/evaluation/evaluation.json", show_default=True,
+              help="Evaluation whose leave-one-source-out errors correct predicted shares.")
+@click.option("--models-dir", default=None, help="Models used for files without labels.")
+def report(inputs, output, evaluation, models_dir):
+    """Deferral share (今後検討) per source and plan: report.html, report.md, deferral.csv."""
+    from .reportwrite import build_report, load_results, write_report
+
+    inputs = inputs or ("data/labeled_opinions.csv",)
+    frame = load_results(inputs, models_dir, _say)
+    table = build_report(frame, evaluation)
+    for path in write_report(table, output, inputs):
+        click.echo(f"wrote {path}")
+    for row in table.itertuples():
+        click.echo(f"{row.source} / {row.plan}: {row.deferred}/{row.n} deferred, share {row.share:.3f} "
+                   f"[{row.ci_low:.3f}, {row.ci_high:.3f}] ({row.method})")
+
+
+@main.command("export-table")
+@click.argument("input", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, help="Output .txt (published layout), .xlsx or .csv.")
+@click.option("--scheme", required=True, help="The city's scheme (see `pubcom schemes`).")
+@click.option("--title", default="", help="A title line for the .txt output.")
+@click.option("--category-column", default=None, help="Column with the city's own categories.")
+def export_table_cmd(input, output, scheme, title, category_column):
+    """The results table in a city's own scheme: count table, legend, each opinion with 【category】.
+    INPUT has opinion and response columns and either the city's categories or a label column
+    (e.g. the output of `pubcom predict`)."""
+    from .export import export_table
+
+    path = export_table(input, output, scheme, title, category_column)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--data-dir", default="data", show_default=True)
+@click.option("--models-dir", default=None)
+def corrections(data_dir, models_dir):
+    """How many staff corrections wait for retraining (`pubcom train` uses them)."""
+    from .corrections import pending, read_corrections
+    from .predict import default_models_dir
+
+    folder = Path(data_dir) / "corrections"
+    total = len(read_corrections(folder))
+    waiting = pending(folder, models_dir or default_models_dir())
+    click.echo(f"{total} corrections in {folder}; {waiting} made since the models were trained "
+               f"(run `pubcom train` to use them)")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, help="Port (0: any free port).")
+@click.option("--data-dir", default="data", show_default=True, help="Corrections go to DATA_DIR/corrections/.")
+@click.option("--models-dir", default=None)
+def serve(host, port, data_dir, models_dir):
+    """Start the local page for staff: upload, see suggestions, correct, download."""
+    from .web import serve as run
+
+    run(host, port, data_dir, models_dir,
+        ready=lambda url: click.echo(f"pubcom page at {url}  (Ctrl+C to stop)"))
+
+
+@main.command()
 def schemes():
     """List the registered category schemes and how they map to the five labels."""
     from .schemes import load_schemes

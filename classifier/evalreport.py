@@ -12,13 +12,11 @@ KIND_TITLES = {"loso": "leave-one-source-out (headline)", "lopo": "leave-one-pla
 
 
 def reliability_plot(calibration: dict, path, title: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     bins = calibration["bins"]
-    fig, ax = plt.subplots(figsize=(4.5, 4.5), dpi=100)
+    fig = Figure(figsize=(4.5, 4.5), dpi=100)
+    ax = fig.subplots()
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
     ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", label="model")
     for b in bins:
@@ -32,7 +30,6 @@ def reliability_plot(calibration: dict, path, title: str) -> Path:
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
     return Path(path)
 
 

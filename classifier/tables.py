@@ -178,17 +178,21 @@ def guard_cell(value):
     return value
 
 
-def write_table(df: pd.DataFrame, path, encoding: str = "utf-8-sig") -> Path:
+def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
     """Write ``df`` to .csv (UTF-8 with BOM by default, so Excel opens it) or .xlsx, atomically,
-    with formula-looking cells neutralized."""
+    with formula-looking cells neutralized. For .xlsx, ``df`` may be {sheet name: DataFrame}."""
     path = Path(path)
-    safe = df.map(guard_cell)
+    sheets = df if isinstance(df, dict) else {"Sheet1": df}
+    sheets = {name: frame.map(guard_cell) for name, frame in sheets.items()}
+    safe = next(iter(sheets.values()))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
         if path.suffix.lower() == ".xlsx":
-            safe.to_excel(tmp, index=False, engine="openpyxl")
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                for name, frame in sheets.items():
+                    frame.to_excel(writer, sheet_name=name, index=False)
         else:
             try:
                 safe.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")

@@ -1,0 +1,84 @@
+"""Charts for reports, as SVG with real text (so Japanese renders with the viewer's fonts and the
+chart can be embedded in a self-contained HTML page)."""
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+
+from .labels import LABELS, LABELS_JA
+
+COLORS = {"adopted": "#2e7d32", "covered": "#1565c0", "deferred": "#f9a825", "rejected": "#c62828",
+          "other": "#9e9e9e"}
+
+
+CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic", "VL Gothic")
+
+
+def _figure(width, height):
+    """A matplotlib Figure made without pyplot, so no global backend is changed (a notebook
+    keeps its inline plots)."""
+    import warnings
+
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: the viewer's fonts render Japanese
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in CJK_FONTS if f in installed]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = cjk + ["DejaVu Sans"]
+    if not cjk:  # text stays text in the SVG; only matplotlib's width estimate lacks the glyphs
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots()
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _names(table: pd.DataFrame) -> list:
+    return [f"{s} / {p}" if table["source"].tolist().count(s) > 1 else s
+            for s, p in zip(table["source"], table["plan"])]
+
+
+def label_shares_svg(table: pd.DataFrame) -> str:
+    """Stacked horizontal bars: share of each label per source and plan."""
+    names = _names(table)
+    fig, ax = _figure(8, 0.5 * len(table) + 1.4)
+    left = [0.0] * len(table)
+    for label in LABELS:
+        values = [0 if math.isnan(v) else v for v in table[f"share_{label}"]]
+        ax.barh(names, values, left=left, color=COLORS[label], label=f"{label} {LABELS_JA[label]}")
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of opinions")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    ax.set_title("Label shares per source")
+    return _svg(fig)
+
+
+def deferral_svg(table: pd.DataFrame) -> str:
+    """Deferral share per source and plan with its 95 % interval."""
+    names = _names(table)
+    fig, ax = _figure(8, 0.5 * len(table) + 1.2)
+    ys = list(range(len(table)))
+    shares = table["share"].fillna(0).tolist()
+    lows = [s - l if not math.isnan(l) else 0 for s, l in zip(shares, table["ci_low"])]
+    highs = [h - s if not math.isnan(h) else 0 for s, h in zip(shares, table["ci_high"])]
+    colors = [COLORS["deferred"] if m.startswith("labelled") else "#8d6e63" for m in table["method"]]
+    ax.barh(ys, shares, color=colors)
+    ax.errorbar(shares, ys, xerr=[lows, highs], fmt="none", ecolor="black", capsize=4)
+    ax.set_yticks(ys, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("deferral share (deferred / opinions), 95 % interval")
+    ax.set_title("How often is an opinion deferred (今後検討)?")
+    return _svg(fig)

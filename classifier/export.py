@@ -1,0 +1,67 @@
+"""``pubcom export-table``: the published results table in a city's own scheme, like seed 000 —
+the count table, the legend, then each opinion with its response ending in 【category】."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import MissingColumnError
+from .schemes import Scheme, get_scheme
+from .tables import find_column, read_table, write_table
+
+
+def categorize(table: pd.DataFrame, scheme: Scheme, category_column=None) -> pd.Series:
+    """Each row's category in ``scheme``: its own category column if it has one (checked
+    against the scheme), else its normalized ``label`` mapped to the scheme."""
+    cat = find_column(table.columns, "category", category_column, required=False)
+    if cat is not None and (table[cat].astype(str).str.strip() != "").all():
+        return table[cat].astype(str).str.strip().map(lambda c: (scheme.label_of(c), c)[1])
+    if "label" not in table.columns:
+        raise MissingColumnError(
+            f"no category or label column: columns found: {', '.join(map(str, table.columns))}; "
+            "predict labels first (pubcom predict) or give --category-column")
+    return table["label"].map(scheme.raw_for)
+
+
+def results_text(table: pd.DataFrame, scheme: Scheme, categories: pd.Series, title: str = "") -> str:
+    op = find_column(table.columns, "opinion")
+    resp = find_column(table.columns, "response")
+    counts = {raw: int((categories == raw).sum()) for raw in scheme.labels}
+    lines = []
+    if title:
+        lines += [title, ""]
+    lines += [f"{len(table)}件の意見をいただきました。その反映状況は次のとおりです。", "",
+              "\t".join([*counts, "合計"]), "\t".join([*(f"{n}件" for n in counts.values()), f"{len(table)}件"]), ""]
+    for raw in scheme.labels:
+        lines += [f"「{raw}」・・・{scheme.legends[raw]}", ""]
+    lines += ["提出された意見\t市の考え方"]
+    for o, r, c in zip(table[op], table[resp], categories):
+        lines.append(f"<p>{_one_line(o)}</p>\t<p>{_one_line(r)}</p> <p>【{c}】</p>")
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def export_table(path, output, scheme_name: str, title: str = "", category_column=None) -> Path:
+    """Write the results table of ``path`` in ``scheme_name``: .txt (the published layout, which
+    ``pubcom read`` reads back), .xlsx (a count-and-legend sheet and a rows sheet) or .csv (rows)."""
+    scheme = get_scheme(scheme_name)
+    table = read_table(path).reset_index(drop=True)
+    categories = categorize(table, scheme, category_column)
+    output = Path(output)
+    if output.suffix.lower() in (".csv", ".xlsx"):
+        op, resp = find_column(table.columns, "opinion"), find_column(table.columns, "response")
+        rows = pd.DataFrame({"No.": range(1, len(table) + 1), "提出された意見": table[op],
+                             "市の考え方": table[resp], "区分": categories})
+        if output.suffix.lower() == ".csv":
+            return write_table(rows, output)
+        counts = pd.DataFrame({"区分": [*scheme.labels, "合計"],
+                               "件数": [int((categories == c).sum()) for c in scheme.labels] + [len(table)],
+                               "説明": [*scheme.legends.values(), ""]})
+        return write_table({"反映状況": counts, "意見と市の考え方": rows}, output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(results_text(table, scheme, categories, title), encoding="utf-8")
+    return output

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job end to end on the bundled data: install, rebuild the dataset, train both models,
+# evaluate them, and write the analysts' deferral report. Outputs: data/labeled_opinions.csv,
+# models/, reports/evaluation/, reports/deferral/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/pip install -q -e .
+.venv/bin/pubcom ingest
+.venv/bin/pubcom train -j 2
+.venv/bin/pubcom evaluate -j 2 -o reports/evaluation
+.venv/bin/pubcom report -o reports/deferral

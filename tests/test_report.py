@@ -1,0 +1,125 @@
+import json
+import re
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from classifier import load_dataset
+from classifier.cli import main
+from classifier.report import adjusted_share, bootstrap_adjusted, deferral_table, rates_from_confusion, wilson
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(ROOT / "data" / "labeled_opinions.csv")
+
+
+@pytest.mark.parametrize("source, deferred, n", [("五所川原市", 3, 7), ("盛岡市", 2, 10)])
+def test_official_shares_of_seed_cities_are_exact(dataset, source, deferred, n):
+    table = deferral_table(dataset)
+    row = table[table["source"] == source].iloc[0]
+    assert (row["deferred"], row["n"]) == (deferred, n)
+    assert row["share"] == pytest.approx(deferred / n)
+    assert row["method"] == "labelled (Wilson)"
+
+
+@pytest.mark.parametrize("k, n", [(0, 5), (3, 7), (2, 10), (10, 10), (40, 400)])
+def test_wilson_contains_its_point_estimate(k, n):
+    low, high = wilson(k, n)
+    assert 0 <= low <= k / n <= high <= 1
+
+
+def test_wilson_narrows_with_n():
+    widths = [wilson(3 * m, 10 * m) for m in (1, 4, 16, 64)]
+    widths = [h - l for l, h in widths]
+    assert all(a > b for a, b in zip(widths, widths[1:]))
+
+
+def test_wilson_of_nothing_is_undefined():
+    assert all(math.isnan(x) for x in wilson(0, 0))
+
+
+def test_adjusted_count_recovers_known_prevalence_on_synthetic_mix(dataset):
+    """Mix labelled rows to a known deferral share, 'predict' them with a classifier of known
+    error rates, and check the adjusted estimate comes back to the truth (the raw one does not)."""
+    rng = np.random.default_rng(7)
+    deferred = dataset[dataset["label"] == "deferred"]
+    rest = dataset[dataset["label"] != "deferred"]
+    n, truth = 4000, 0.10
+    mix = pd.concat([deferred.sample(int(n * truth), replace=True, random_state=1),
+                     rest.sample(n - int(n * truth), replace=True, random_state=2)], ignore_index=True)
+    tpr, fpr = 0.7, 0.1
+    is_def = mix["label"] == "deferred"
+    flip = rng.random(n)
+    pred = np.where(is_def, np.where(flip < tpr, "deferred", "other"), np.where(flip < fpr, "deferred", "other"))
+    observed = (pred == "deferred").mean()
+    assert abs(observed - truth) > 0.05  # the raw predicted share is biased
+    assert adjusted_share(observed, tpr, fpr) == pytest.approx(truth, abs=0.03)
+    frame = mix.assign(label=pred, label_origin="predicted", source="synthetic", plan="mix")
+    rates = {"tpr": tpr, "fpr": fpr, "tp": 700, "pos": 1000, "fp": 100, "neg": 1000}
+    row = deferral_table(frame, rates).iloc[0]
+    assert row["method"].startswith("predicted, adjusted")
+    assert row["ci_low"] <= truth <= row["ci_high"]
+    assert row["raw_share"] == pytest.approx(observed)
+
+
+def test_rates_from_confusion():
+    conf = {"labels": ["adopted", "covered", "deferred", "rejected", "other"],
+            "matrix": [[5, 0, 0, 0, 0], [0, 5, 1, 0, 0], [0, 0, 6, 0, 4], [0, 0, 0, 5, 0], [0, 0, 2, 0, 8]]}
+    r = rates_from_confusion(conf)
+    assert (r["tpr"], r["fpr"]) == (0.6, 3 / 26)
+
+
+def test_bootstrap_interval_contains_estimate():
+    rates = {"tpr": 0.8, "fpr": 0.05, "tp": 80, "pos": 100, "fp": 20, "neg": 400}
+    low, high = bootstrap_adjusted(60, 300, rates)
+    assert low <= adjusted_share(0.2, 0.8, 0.05) <= high
+
+
+def test_empty_source_and_single_label_do_not_break(tmp_path):
+    frame = pd.DataFrame({"source": ["甲市", "甲市", "乙町"], "plan": ["計画", "計画", "計画"],
+                          "opinion": ["a", "b", "c"], "response": ["x", "x", "y"],
+                          "label": ["other", "other", "deferred"], "label_origin": ["annotated"] * 3})
+    table = deferral_table(frame)
+    assert table.set_index("source").loc["甲市", "share"] == 0.0
+    assert table.set_index("source").loc["乙町", "share"] == 1.0
+    assert deferral_table(frame.iloc[:0]).empty
+    path = tmp_path / "single.csv"
+    frame.to_csv(path, index=False)
+    result = CliRunner().invoke(main, ["report", "-i", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+
+
+def test_report_command_writes_all_files(tmp_path):
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["report", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    csv = pd.read_csv(out / "deferral.csv")
+    assert list(csv.columns[:8]) == ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method"]
+    assert len(csv) == 5
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 2 and "五所川原市" in page
+    assert not re.search(r'(src|href)="(https?:)?//', page) and "<script" not in page  # nothing fetched
+    assert "deferral share" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_unlabelled_file_is_predicted_and_adjusted(tmp_path):
+    src = tmp_path / "newcity.csv"
+    pd.DataFrame({"意見": ["窓口を残して", "賛成です", "窓口を残して"],
+                  "市の考え方": ["今後検討してまいります。", "ご意見として承ります。", "今後検討してまいります。"]}
+                 ).to_csv(src, index=False, encoding="cp932")
+    evaluation = tmp_path / "evaluation.json"
+    conf = {"labels": ["adopted", "covered", "deferred", "rejected", "other"],
+            "matrix": [[5, 0, 0, 0, 0], [0, 5, 1, 0, 0], [0, 0, 6, 0, 4], [0, 0, 0, 5, 0], [0, 0, 2, 0, 8]]}
+    evaluation.write_text(json.dumps({"results": {"response": {"loso": {"model": {"confusion": conf}}}}}))
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["report", "-i", str(src), "-o", str(out), "--evaluation", str(evaluation)])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "deferral.csv").iloc[0]
+    assert row["source"] == "newcity" and row["n"] == 3
+    assert row["method"].startswith("predicted, adjusted")
