@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from classifier import load_dataset  # noqa: E402
 from classifier.evaluate import _fit_predict, split_groups, splitter, tokenize_once  # noqa: E402
 from classifier.labels import LABELS  # noqa: E402
-from classifier.model import GRID, build_pipeline  # noqa: E402
+from classifier.model import FULL_GRID, build_pipeline  # noqa: E402
 
 MODE = "response"
 
@@ -29,7 +29,7 @@ def main():
     y = frame["label"].to_numpy()
     groups = split_groups(frame)
     folds = splitter("kfold", frame, groups, y)
-    grid = GRID[::2]
+    grid = [c for c in FULL_GRID if c.word_ngrams == 1 and not c.chars and c.C == 10.0]  # surface and lemma
 
     t0 = time.perf_counter()
     tokenized = tokenize_once(frame, MODE, sorted({c.form for c in grid}))

@@ -98,18 +98,19 @@ def _say(message):
 @click.option("--models-dir", default=None, help="Where to write models (default: models/).")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response"]),
               help="Train only this mode (default both).")
-@click.option("--quick", is_flag=True, help="Try only a few configurations (for a fast check).")
+@click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
+              help="Configurations to choose from: fast (meets the speed target) or full (slower models).")
 @click.option("-j", "--jobs", default=1, show_default=True, help="Parallel jobs for cross-validation.")
-def train(data, extra, corrections, models_dir, modes, quick, jobs):
+def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
     """Train both modes on the labelled data and write models/<mode>.joblib with its model card."""
-    from .model import GRID, MODES
+    from .model import GRIDS, MODES
     from .predict import default_models_dir
     from .train import train as train_models
 
     files = [data, *extra]
     if corrections:
         files += sorted(str(p) for p in (Path(data).parent / "corrections").glob("*.csv"))
-    grid = GRID[::5] if quick else GRID
+    grid = GRIDS[grid_name]
     cards = train_models(files, models_dir or default_models_dir(), modes or tuple(MODES), grid, jobs, _say)
     for mode, card in cards.items():
         click.echo(f"{mode}: {card['rows']} rows, config {card['config']}, grouped-CV macro-F1 "
@@ -121,9 +122,10 @@ def train(data, extra, corrections, models_dir, modes, quick, jobs):
 @click.option("--data", default="data/labeled_opinions.csv", show_default=True, type=click.Path(exists=True))
 @click.option("-o", "--output", default="reports/evaluation", show_default=True, help="Output folder.")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response"]))
-@click.option("--quick", is_flag=True, help="Try only a few configurations (for a fast check).")
+@click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
+              help="Configurations to choose from inside each fold.")
 @click.option("-j", "--jobs", default=2, show_default=True, help="Parallel jobs.")
-def evaluate(data, output, modes, quick, jobs):
+def evaluate(data, output, modes, grid_name, jobs):
     """Cross-validate both modes (leave-one-source-out, leave-one-plan-out, grouped k-fold) with
     baselines and calibration; write evaluation.json, evaluation.md and reliability plots."""
     import datetime as dt
@@ -131,13 +133,13 @@ def evaluate(data, output, modes, quick, jobs):
     from .dataset import load_dataset
     from .evalreport import write_evaluation
     from .evaluate import evaluate_mode
-    from .model import GRID, MODES
+    from .model import GRIDS, MODES
     from .persist import sha256_file
 
     frame = load_dataset(data)
-    grid = GRID[::5] if quick else GRID
+    grid = GRIDS[grid_name]
     results = {m: evaluate_mode(frame, m, grid, n_jobs=jobs, progress=_say) for m in (modes or tuple(MODES))}
-    meta = {"command": "pubcom evaluate" + (" --quick" if quick else ""), "date": dt.date.today().isoformat(),
+    meta = {"command": f"pubcom evaluate --grid {grid_name}", "date": dt.date.today().isoformat(),
             "data": str(data), "data_sha256": sha256_file(data), "rows": len(frame), "grid_size": len(grid)}
     for path in write_evaluation(results, meta, output):
         click.echo(f"wrote {path}")

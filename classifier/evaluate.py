@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, summarize
-from .model import GRID, MODES, Config, TokenizeColumns, build_classifier, build_features
+from .model import GRID, MODES, Config, TokenizeColumns, build_classifier, build_features, grid_for
 from .rules import rule_label
 
 
@@ -159,6 +159,7 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=("loso", "lop
                   n_jobs=1, progress=None) -> dict:
     """Every split kind for one mode: metrics of the model and its baselines, per source and
     origin, calibration and the needs-review threshold (from grouped k-fold)."""
+    grid = grid_for(mode, grid)
     frame = frame[frame["label"] != ""].reset_index(drop=True)
     if mode == "response":
         frame = frame[frame["response"] != ""].reset_index(drop=True)

@@ -33,13 +33,28 @@ class Config:
     word_ngrams: int = 2  # word n-grams up to this length
     chars: bool = True  # add character 2–3-grams
     C: float = 10.0  # inverse regularization of the logistic regression
+    rules: bool = False  # add the rule labeler's matches as features (response mode)
 
     def to_dict(self):
         return asdict(self)
 
 
-GRID = [Config(form, n, chars, C) for form in ("surface", "lemma") for n in (1, 2)
-        for chars in (False, True) for C in (1.0, 10.0)]
+# Every option, for those who trade speed for a little accuracy (`--grid full`).
+FULL_GRID = [Config(form, n, chars, C) for form in ("surface", "lemma") for n in (1, 2)
+             for chars in (False, True) for C in (1.0, 10.0)]
+# The default: only options that keep prediction at ≥ 70 % of raw tokenization speed. Measured
+# (benchmarks/predict_speed.py): surface unigrams 0.76×, + word bigrams 0.60×, lemma 0.48×,
+# + character n-grams 0.35×; their gain in cross-validated macro-F1 was ≤ 0.02 (README).
+GRID = [Config("surface", 1, False, C) for C in (0.3, 1.0, 3.0, 10.0)]
+GRIDS = {"fast": GRID, "full": FULL_GRID}
+
+
+def grid_for(mode: str, grid=GRID) -> list:
+    """The configurations tried for ``mode``. The response model always gets the rule features:
+    with them, leave-one-source-out macro-F1 went from 0.11 to 0.39 and leave-one-plan-out from
+    0.51 to 0.74 (surface, unigrams, C=10; see README); the opinion model has no response to
+    match rules against."""
+    return [Config(**{**c.to_dict(), "rules": mode == "response"}) for c in grid]
 
 
 def check_mode(mode: str) -> str:
@@ -69,8 +84,48 @@ class TokenizeColumns(BaseEstimator, TransformerMixin):
         out = {}
         for col in self.columns:
             out[col] = list(texts[col])
-            out[col + "_tokens"] = [" ".join(tokenizer(t)) for t in out[col]]
+            out[col + "_tokens"] = [tokenizer.joined(t) for t in out[col]]
         return pd.DataFrame(out, index=index)
+
+
+class RuleFeatures(BaseEstimator, TransformerMixin):
+    """The rule labeler (rules.tsv) as features: one indicator per rule that matches the text,
+    and one per label the labeler would give. Carries the labeling guide's wording into the
+    model, which helps on bodies whose style the training data lacks."""
+
+    def fit(self, X, y=None):
+        from .rules import _shipped_rules
+
+        self.n_rules_ = len(_shipped_rules())
+        return self
+
+    def transform(self, X):
+        from scipy import sparse
+
+        from .labels import LABELS
+        from .rules import _shipped_rules
+
+        rules = _shipped_rules()
+        rows, cols = [], []
+        for i, text in enumerate(X):
+            first = None
+            for j, rule in enumerate(rules):
+                if rule.pattern.search(text):
+                    rows.append(i)
+                    cols.append(j)
+                    first = first or rule.label
+            rows.append(i)
+            cols.append(len(rules) + LABELS.index(first or "other"))
+        data = [1.0] * len(rows)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(X), len(rules) + len(LABELS)))
+
+    def get_feature_names_out(self, input_features=None):
+        from .labels import LABELS
+        from .rules import _shipped_rules
+
+        rules = _shipped_rules()
+        return np.array([f"rule:{r.label}:{r.pattern.pattern[:20]}" for r in rules] + [f"rule→{l}" for l in LABELS],
+                        dtype=object)
 
 
 def build_features(mode: str, config: Config) -> ColumnTransformer:
@@ -86,6 +141,9 @@ def build_features(mode: str, config: Config) -> ColumnTransformer:
             blocks.append((f"{col}_chars", TfidfVectorizer(
                 analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2), col))
             weights[f"{col}_chars"] = weight
+        if config.rules and col == "response":
+            blocks.append(("response_rules", RuleFeatures(), col))
+            weights["response_rules"] = 1.0
     return ColumnTransformer(blocks, transformer_weights=weights)
 
 

@@ -46,20 +46,31 @@ def is_japanese(ch: str) -> bool:
 
 # -- tokenizer ----------------------------------------------------------------------------------
 _TAGGERS: dict = {}
-_KEEP: dict = {}  # surface token → kept by the surface tokenizer (not punctuation/symbol/space)
 
 
-def get_tagger():
-    """The process's one fugashi Tagger (MeCab + unidic-lite), created on first use."""
+def get_tagger(args: str = ""):
+    """The process's fugashi Tagger (MeCab + unidic-lite) for ``args``, created on first use.
+    ``"-Owakati"`` gives a tagger whose ``parse`` returns space-separated surfaces."""
     import os
 
-    pid = os.getpid()
-    if pid not in _TAGGERS:
+    key = (os.getpid(), args)
+    if key not in _TAGGERS:
         import fugashi
 
-        _TAGGERS.clear()
-        _TAGGERS[pid] = fugashi.Tagger()
-    return _TAGGERS[pid]
+        for old in [k for k in _TAGGERS if k[0] != key[0]]:  # forked: the parent's taggers are not ours
+            del _TAGGERS[old]
+        _TAGGERS[key] = fugashi.Tagger(args)
+    return _TAGGERS[key]
+
+
+def _symbol_class() -> str:
+    chars = [chr(c) for c in range(0x21, 0x10000)
+             if unicodedata.category(chr(c))[0] in "PS" and not (0xD800 <= c <= 0xDFFF)]
+    return "".join(re.escape(c) for c in chars)
+
+
+# a token made only of punctuation or symbols, between spaces of a wakati string
+_SYMBOL_TOKEN = re.compile(rf"(?<!\S)[{_symbol_class()}]+(?!\S)")
 
 
 class Tokenizer:
@@ -78,31 +89,24 @@ class Tokenizer:
         self.drop_pos = tuple(drop_pos)
 
     def __call__(self, text: str) -> list:
-        tagger = get_tagger()
-        drop = self.drop_pos
+        return self.joined(text).split()
+
+    def joined(self, text: str) -> str:
+        """The tokens joined by spaces (what the TF-IDF step reads)."""
         if self.form == "surface":
-            # the fast path: no feature parsing; symbols and spaces are dropped by character class
-            if not drop:
-                return [w.surface for w in tagger(text)]
-            keep = _KEEP
-            out = []
-            for w in tagger(text):
-                s = w.surface
-                k = keep.get(s)
-                if k is None:
-                    k = keep[s] = unicodedata.category(s[0])[0] not in "PSZ"
-                if k:
-                    out.append(s)
-            return out
-        out = []
-        for w in tagger(text):
+            # the fast path: MeCab writes the surfaces itself (-Owakati); tokens made only of
+            # punctuation or symbols are removed from the string in one pass
+            out = get_tagger("-Owakati").parse(text)
+            return _SYMBOL_TOKEN.sub("", out) if self.drop_pos else out
+        tokens = []
+        for w in get_tagger()(text):
             f = w.feature_raw.split(",", 8)  # pos1, …, lemma is the 8th field in unidic
-            if f[0] in drop:
+            if f[0] in self.drop_pos:
                 continue
             lemma = f[7] if len(f) > 7 and f[7] != "*" else w.surface
             # unidic lemmas of loanwords carry their origin ("データ-data")
-            out.append(lemma.split("-")[0] or w.surface)
-        return out
+            tokens.append(lemma.split("-")[0] or w.surface)
+        return " ".join(tokens)
 
     def __getstate__(self):
         return {"form": self.form, "drop_pos": self.drop_pos}

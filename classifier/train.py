@@ -14,7 +14,7 @@ from .evaluate import _fit_predict, review_threshold, select_config, split_group
 from .exceptions import DataFileError
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, macro_f1
-from .model import GRID, MODES, build_pipeline
+from .model import GRID, MODES, build_pipeline, grid_for
 from .predict import Model
 
 REQUIRED = ("opinion", "label", "label_origin")
@@ -66,6 +66,7 @@ def trainable(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
 
 def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=None, data_files=()) -> tuple:
     """Select the configuration, fit the final pipeline on every row; return (Model, card)."""
+    grid = grid_for(mode, grid)
     frame = trainable(frame, mode)
     y = frame["label"].to_numpy()
     groups = split_groups(frame)
