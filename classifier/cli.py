@@ -54,14 +54,20 @@ def ingest(data_dir, output, check):
 @click.argument("document", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, help="Output .csv (UTF-8 with BOM) or .xlsx.")
 @click.option("--reader", default=None, help="Reader name (default: detect).")
-def read_cmd(document, output, reader):
+@click.option("--opinion-column", default=None, help="For CSV/XLSX: the opinion column (default: detect).")
+@click.option("--response-column", default=None, help="For CSV/XLSX: the response column (default: detect).")
+@click.option("--category-column", default=None, help="For CSV/XLSX: the category column (default: detect).")
+@click.option("--encoding", default=None, help="For CSV: the encoding (default: UTF-8 or CP932, detected).")
+def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding):
     """Parse a published results DOCUMENT into a table of opinion / response / category."""
     import pandas as pd
 
     from .readers import read_document
     from .tables import write_table
 
-    doc = read_document(document, reader)
+    options = {k: v for k, v in {"opinion_column": opinion_column, "response_column": response_column,
+                                 "category_column": category_column, "encoding": encoding}.items() if v}
+    doc = read_document(document, reader, **options)
     for p in doc.problems:
         click.echo(f"warning: {p}", err=True)
     frame = pd.DataFrame([{"number": r.number, "opinion": r.opinion, "response": r.response,

@@ -169,3 +169,21 @@ def test_shipped_default_models_load_and_predict():
         model = load_model(mode)
         out = model.predict(["計画に賛成です"], ["ご意見として承ります。"] if mode == "response" else None)
         assert out["error"].iloc[0] == "" and out["label"].iloc[0]
+
+
+def test_staff_corrections_are_used_by_the_next_training(dataset, tmp_path):
+    from classifier.corrections import append_correction, pending
+    from classifier.train import train
+
+    data = tmp_path / "labeled_opinions.csv"
+    dataset.iloc[:150].to_csv(data, index=False)
+    corrections = tmp_path / "corrections"
+    models = tmp_path / "models"
+    cards = train([data], models, modes=("opinion",), grid=[CONFIG])
+    assert cards["opinion"]["rows"] == 150
+    append_correction(corrections, "窓口の手続きを残してほしい", "", "deferred", "other", 0.4, "opinion")
+    assert pending(corrections, models) == 1
+    cards = train([data, corrections / "corrections.csv"], models, modes=("opinion",), grid=[CONFIG])
+    assert cards["opinion"]["rows"] == 151
+    assert cards["opinion"]["rows_per_origin"]["annotated"] == (dataset.iloc[:150]["label_origin"] == "annotated").sum() + 1
+    assert set(cards["opinion"]["training_data"]) == {"labeled_opinions.csv", "corrections.csv"}
