@@ -26,6 +26,7 @@ def _figure(width, height):
     from matplotlib.figure import Figure
 
     matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: the viewer's fonts render Japanese
+    matplotlib.rcParams["svg.hashsalt"] = "pubcom"  # stable element ids: same data, same file
     installed = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [f for f in CJK_FONTS if f in installed]
     matplotlib.rcParams["font.family"] = "sans-serif"
