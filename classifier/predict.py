@@ -100,7 +100,7 @@ class Model:
         for role in reversed(list(cols)):
             error[texts[role] == ""] = f"empty {role} ({cols[role]})"
         valid = texts[error == ""]
-        key = valid.apply(lambda r: "\x00".join(r), axis=1) if len(valid) else pd.Series(dtype=object)
+        key = valid["opinion"] + ("\x00" + valid["response"] if "response" in valid else "")
         unique = valid[~key.duplicated()]
         pred = self.predict_texts(unique, progress)
         pred.index = key[unique.index].to_numpy()

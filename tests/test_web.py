@@ -101,3 +101,16 @@ def test_filters(client):
 def test_highlight_escapes_and_marks():
     out = str(highlight('<b>原案</b>のとおり"', ["原案", "と"]))
     assert out == '&lt;b&gt;<mark>原案</mark>&lt;/b&gt;のとおり&#34;'
+
+
+def test_published_text_document_can_be_uploaded(client, raw):
+    c, _ = client
+    data = next(raw.glob("002_*.txt")).read_bytes()
+    r = c.post("/upload", data={"file": (io.BytesIO(data), "morioka.txt"), "scheme": "morioka"},
+               content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert page.count('<tr id="row-') == 10
+    minutes = next(raw.glob("004_*.txt")).read_bytes()
+    r = c.post("/upload", data={"file": (io.BytesIO(minutes), "minutes.txt")}, content_type="multipart/form-data")
+    assert r.status_code == 400 and "meeting minutes" in r.get_data(as_text=True)

@@ -20,6 +20,7 @@ from ..corrections import append_correction, pending, read_corrections
 from ..exceptions import PubcomError
 from ..labels import LABELS, LABELS_JA
 from ..predict import default_models_dir, load_model
+from ..readers import read_document
 from ..schemes import get_scheme, load_schemes
 from ..tables import find_column, read_csv_bytes, read_table, write_table
 from ..text import dedupe_key
@@ -145,10 +146,16 @@ def _input_table(req) -> tuple:
     if file and file.filename:
         data = file.read()
         suffix = Path(file.filename).suffix.lower()
-        if suffix in (".xlsx", ".xlsm"):
+        if suffix in (".xlsx", ".xlsm", ".txt"):
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(data)
+                if suffix == ".txt":  # a published results document (五所川原, 盛岡, 金沢 layouts)
+                    doc = read_document(path)
+                    return pd.DataFrame({"No.": [r.number for r in doc.records],
+                                         "意見": [r.opinion for r in doc.records],
+                                         "市の考え方": [r.response for r in doc.records],
+                                         "公表区分": [r.raw_category for r in doc.records]}), file.filename
                 return read_table(path).reset_index(drop=True), file.filename
         return read_csv_bytes(data, name=file.filename).reset_index(drop=True), file.filename
     text = (req.form.get("text") or "").strip()
