@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, summarize
-from .model import GRID, MODES, Config, TokenizeColumns, build_classifier, build_features, grid_for
+from .model import GRID, MODES, TokenizeColumns, build_classifier, build_features, grid_for
 from .rules import rule_label
 
 

@@ -12,9 +12,3 @@ LABELS_JA = {
 
 ORIGINS = ("official", "annotated", "rule")
 
-
-def check_label(value, where=""):
-    """Return ``value`` if it is one of LABELS, else raise ValueError naming it."""
-    if value not in LABELS:
-        raise ValueError(f"{where}unknown label {value!r}; expected one of {', '.join(LABELS)}")
-    return value

@@ -2,6 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from classifier import load_dataset, persist
+from classifier.model import Config, build_pipeline
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 
@@ -16,3 +19,21 @@ def seed_text():
     def read(prefix):
         return next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
     return read
+
+
+CONFIG = Config(form="surface", word_ngrams=1, chars=True, C=10.0)
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return load_dataset(ROOT / "data" / "labeled_opinions.csv")
+
+
+@pytest.fixture(scope="session")
+def saved_models(dataset, tmp_path_factory):
+    """Small models trained on the dataset and saved as `pubcom train` saves them."""
+    d = tmp_path_factory.mktemp("models")
+    for mode in ("opinion", "response"):
+        pipe = build_pipeline(mode, CONFIG).fit(dataset, dataset["label"])
+        persist.save(pipe, {"mode": mode, "needs_review": {"threshold": 0.5}}, d, mode)
+    return d

@@ -5,7 +5,6 @@ from click.testing import CliRunner
 from classifier.cli import main
 from classifier.tables import read_table
 
-from .test_model import saved_models, dataset  # noqa: F401  (module fixtures)
 
 ROWS = pd.DataFrame({"意見の要旨": ["窓口を残してください", "", "=HYPERLINK(\"x\")", "計画に賛成です"],
                      "市の考え方": ["原案のとおりとさせていただきます。", "承ります", "ご意見として承ります", "今後検討します"]})

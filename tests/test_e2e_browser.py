@@ -5,7 +5,6 @@ the download. A screenshot is saved to test-artifacts/ for a person to look at.
 """
 import shutil
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,7 +15,6 @@ from classifier.tables import read_table
 from classifier.web import create_app
 
 from .conftest import ROOT
-from .test_model import dataset, saved_models  # noqa: F401  (module fixtures)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

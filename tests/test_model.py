@@ -1,5 +1,4 @@
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -7,31 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier import ModelError, load_dataset
-from classifier import persist
+from classifier import ModelError
 from classifier.evaluate import cross_validate, review_threshold, split_groups
-from classifier.model import Config, TokenizeColumns, build_pipeline
+from classifier.model import TokenizeColumns, build_pipeline
 from classifier.predict import Model, load_model
 from classifier.text import Tokenizer
 
-from .conftest import ROOT
-
-CONFIG = Config(form="surface", word_ngrams=1, chars=True, C=10.0)
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return load_dataset(ROOT / "data" / "labeled_opinions.csv")
-
-
-@pytest.fixture(scope="module")
-def saved_models(dataset, tmp_path_factory):
-    """Small models trained on the dataset and saved as `pubcom train` saves them."""
-    d = tmp_path_factory.mktemp("models")
-    for mode in ("opinion", "response"):
-        pipe = build_pipeline(mode, CONFIG).fit(dataset, dataset["label"])
-        persist.save(pipe, {"mode": mode, "needs_review": {"threshold": 0.5}}, d, mode)
-    return d
+from .conftest import CONFIG
 
 
 @pytest.mark.parametrize("form, text, tokens", [

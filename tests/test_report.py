@@ -7,16 +7,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from classifier import load_dataset
 from classifier.cli import main
 from classifier.report import adjusted_share, bootstrap_adjusted, deferral_table, rates_from_confusion, wilson
 
-from .conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def dataset():
-    return load_dataset(ROOT / "data" / "labeled_opinions.csv")
 
 
 @pytest.mark.parametrize("source, deferred, n", [("五所川原市", 3, 7), ("盛岡市", 2, 10)])

@@ -7,7 +7,6 @@ from classifier.corrections import read_corrections
 from classifier.tables import read_csv_bytes
 from classifier.web.app import MAX_UPLOAD_MB, create_app, highlight
 
-from .test_model import dataset, saved_models  # noqa: F401  (module fixtures)
 
 XSS = ['<script>alert("x")</script>窓口を残して', '"><img src=x onerror=alert(1)>賛成です']
 
