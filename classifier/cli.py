@@ -247,6 +247,21 @@ def serve(host, port, data_dir, models_dir):
 
 
 @main.command()
+@click.argument("first", type=click.Path(exists=True, dir_okay=False))
+@click.argument("second", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", default=None, help="Also write the report here (.md; a .json beside it).")
+def agreement(first, second, output):
+    """Agreement of two independent readings (annotation CSVs: id,label,evidence,note)."""
+    from .agreement import agreement as compare, agreement_markdown, write_agreement
+    from .dataset import read_annotations
+
+    result = compare(read_annotations(first), read_annotations(second))
+    click.echo(agreement_markdown(result, first, second), nl=False)
+    if output:
+        for path in write_agreement(result, output, first, second):
+            click.echo(f"wrote {path}", err=True)
+
+@main.command()
 def schemes():
     """List the registered category schemes and how they map to the five labels."""
     from .schemes import load_schemes

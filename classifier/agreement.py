@@ -1,0 +1,89 @@
+"""Agreement between two independent readings of the same responses (inter-annotator agreement):
+observed agreement, Cohen's kappa, the confusion between the readings, and each disagreement."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .exceptions import AnnotationError
+from .labels import LABELS
+
+
+def _by_id(rows: list, name: str) -> dict:
+    out = {}
+    for r in rows:
+        where = f"{r.get('file', name)} line {r.get('line', '?')}"
+        if r["label"] not in LABELS:
+            raise AnnotationError(f"{where}: unknown label {r['label']!r}; use one of {', '.join(LABELS)}")
+        if r["id"] in out:
+            raise AnnotationError(f"{where}: id {r['id']!r} is read twice in the {name} reading; keep one")
+        out[r["id"]] = r
+    return out
+
+
+def cohen_kappa(a: list, b: list) -> float:
+    """Cohen's kappa of two equally long label sequences (1.0 when both are constant and equal)."""
+    n = len(a)
+    if n == 0 or n != len(b):
+        raise ValueError(f"need two non-empty sequences of equal length, got {len(a)} and {len(b)}")
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    chance = sum((a.count(l) / n) * (b.count(l) / n) for l in set(a) | set(b))
+    return 1.0 if chance == 1.0 else (observed - chance) / (1 - chance)
+
+
+def agreement(first: list, second: list) -> dict:
+    """Compare two readings (lists of dicts with ``id``, ``label``, ``evidence``). Every id of the
+    second reading must be in the first; the comparison is over those ids."""
+    one, two = _by_id(first, "first"), _by_id(second, "second")
+    unknown = [i for i in two if i not in one]
+    if unknown:
+        raise AnnotationError(f"the second reading has ids the first does not: {', '.join(unknown[:5])}; "
+                              "compare readings of the same responses")
+    ids = sorted(two)
+    if not ids:
+        raise AnnotationError("the second reading is empty; nothing to compare")
+    a = [one[i]["label"] for i in ids]
+    b = [two[i]["label"] for i in ids]
+    matrix = [[sum(1 for x, y in zip(a, b) if x == row and y == col) for col in LABELS] for row in LABELS]
+    return {
+        "n": len(ids),
+        "agreed": sum(x == y for x, y in zip(a, b)),
+        "observed": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
+        "kappa": round(cohen_kappa(a, b), 3),
+        "confusion": {"labels": list(LABELS), "matrix": matrix},
+        "disagreements": [{"id": i, "first": one[i]["label"], "second": two[i]["label"],
+                           "first_evidence": one[i].get("evidence", ""),
+                           "second_evidence": two[i].get("evidence", "")}
+                          for i in ids if one[i]["label"] != two[i]["label"]],
+    }
+
+
+def agreement_markdown(result: dict, first_name: str, second_name: str) -> str:
+    """The agreement as a short Markdown report."""
+    labels = result["confusion"]["labels"]
+    lines = ["# Inter-annotator agreement", "",
+             f"First reading `{first_name}`, second reading `{second_name}`.", "",
+             f"- responses read twice: {result['n']}",
+             f"- agreed: {result['agreed']} ({result['observed']:.1%})",
+             f"- Cohen's kappa: {result['kappa']:.3f}", "",
+             "## Confusion (rows: first reading, columns: second)", "",
+             "| first \\ second | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for label, row in zip(labels, result["confusion"]["matrix"]):
+        lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    lines += ["", "## Disagreements", ""]
+    if not result["disagreements"]:
+        lines.append("None.")
+    for d in result["disagreements"]:
+        lines.append(f"- `{d['id']}`: {d['first']} (「{d['first_evidence']}」) vs "
+                     f"{d['second']} (「{d['second_evidence']}」)")
+    return "\n".join(lines) + "\n"
+
+
+def write_agreement(result: dict, output, first_name: str, second_name: str) -> list:
+    """Write the report as Markdown at ``output`` and as JSON beside it; return both paths."""
+    md = Path(output)
+    md.parent.mkdir(parents=True, exist_ok=True)
+    md.write_text(agreement_markdown(result, first_name, second_name), encoding="utf-8")
+    js = md.with_suffix(".json")
+    js.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [md, js]

@@ -1,0 +1,84 @@
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score
+
+from classifier import AnnotationError, LABELS, load_dataset
+from classifier.agreement import agreement, cohen_kappa
+from classifier.cli import main
+from classifier.dataset import read_annotations
+
+from .conftest import ROOT
+
+FIRST = ROOT / "data" / "annotations" / "moe_environment_plans.csv"
+SECOND = ROOT / "data" / "second_reading" / "moe_environment_plans.csv"
+
+
+def reading(*labels, prefix="r"):
+    return [{"id": f"{prefix}{i}", "label": l, "evidence": f"e{i}"} for i, l in enumerate(labels)]
+
+
+@pytest.mark.parametrize("first, second, observed, kappa", [
+    (["adopted", "covered", "other"], ["adopted", "covered", "other"], 1.0, 1.0),
+    (["adopted", "adopted"], ["adopted", "adopted"], 1.0, 1.0),
+    # half agree, both readers split 50/50 → chance 0.5 → kappa 0
+    (["adopted", "adopted", "other", "other"], ["adopted", "other", "adopted", "other"], 0.5, 0.0),
+    # systematic swap: worse than chance
+    (["adopted", "other"], ["other", "adopted"], 0.0, -1.0),
+])
+def test_agreement_table(first, second, observed, kappa):
+    result = agreement(reading(*first), reading(*second))
+    assert result["observed"] == observed
+    assert result["kappa"] == pytest.approx(kappa)
+    assert result["n"] == len(first)
+    assert sum(map(sum, result["confusion"]["matrix"])) == len(first)
+    assert len(result["disagreements"]) == sum(a != b for a, b in zip(first, second))
+
+
+@given(st.lists(st.tuples(st.sampled_from(LABELS), st.sampled_from(LABELS)), min_size=2, max_size=60))
+def test_kappa_matches_sklearn_and_is_symmetric(pairs):
+    a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+    if len(set(a)) == 1 and set(a) == set(b):
+        assert cohen_kappa(a, b) == 1.0  # sklearn returns nan here
+        return
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa(b, a))
+    assert cohen_kappa(a, b) <= 1.0
+
+
+@pytest.mark.parametrize("second, message", [
+    (reading("adopted", prefix="x"), "x0"),                               # id not in the first reading
+    (reading("accepted"), "'accepted'"),                                  # unknown label, named
+    (reading("adopted") + reading("other"), "read twice"),                # duplicate id
+    ([], "empty"),
+])
+def test_bad_second_reading_is_a_clear_error(second, message):
+    with pytest.raises(AnnotationError, match=message):
+        agreement(reading("adopted", "other"), second)
+
+
+def test_bundled_second_reading_is_blind_of_the_same_responses():
+    first = {r["id"]: r for r in read_annotations(FIRST)}
+    second = read_annotations(SECOND)
+    assert len(second) == 77 and all(r["id"] in first for r in second)
+    # the second readers' evidence is copied from the response they read
+    data = load_dataset(ROOT / "data" / "labeled_opinions.csv").set_index("id")
+    for r in second:
+        assert r["evidence"] in data.loc[r["id"], "response"], r["id"]
+
+
+def test_cli_writes_the_agreement_report(tmp_path):
+    out = tmp_path / "agreement.md"
+    result = CliRunner().invoke(main, ["agreement", str(FIRST), str(SECOND), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Cohen's kappa" in out.read_text(encoding="utf-8")
+    assert (tmp_path / "agreement.json").exists()
+
+
+def test_cli_names_the_bad_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,label,evidence,note\nmoe-5-001,accepted,x,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["agreement", str(FIRST), str(bad)])
+    assert result.exit_code == 1
+    assert "bad.csv line 2" in result.output and "'accepted'" in result.output
