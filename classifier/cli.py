@@ -167,8 +167,10 @@ def evaluate(data, output, modes, grid_name, jobs):
 def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir):
     """Suggest a category for every row of INPUT (CSV or XLSX) and write OUTPUT."""
     from .predict import load_model
-    from .tables import read_table, write_table
+    from .tables import check_encoding, read_table, write_table
 
+    if not output.lower().endswith(".xlsx"):
+        check_encoding(encoding)
     table = read_table(input, encoding=input_encoding)
     for _, problem in table.attrs.get("problems", []):
         _say(f"warning: {problem}")

@@ -110,11 +110,22 @@ def read_table(path, encoding: str | None = None, sheet=0) -> pd.DataFrame:
 def read_csv_bytes(data: bytes, encoding: str | None = None, name: str = "input") -> pd.DataFrame:
     if data[:4] == b"PK\x03\x04":
         raise TableReadError(f"{name}: this is an XLSX/ZIP file; give it a .xlsx name")
-    if b"\x00" in data[:4096]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and not encoding:
+        encoding = "utf-16"  # Excel's "Unicode text" export
+    elif b"\x00" in data[:4096] and not (encoding or "").lower().startswith("utf-16"):
         raise TableReadError(f"{name}: binary data, not a CSV table")
     text, _ = decode(data, encoding, name)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, name)))
     return _frame(rows, name)
+
+
+def _delimiter(text: str, name: str) -> str:
+    """Tab for .tsv files and for text whose first line has tabs but no commas (Excel's
+    "Unicode text" export); comma otherwise."""
+    if name.lower().endswith((".tsv", ".tab")):
+        return "\t"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "\t" if "\t" in first and "," not in first else ","
 
 
 def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
@@ -130,6 +141,8 @@ def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
         sheets = [wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet] for wb in books]
     except (IndexError, KeyError):
         raise TableReadError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(books[0].sheetnames)}") from None
+    for ws in sheets:
+        ws.reset_dimensions()  # a workbook's stored <dimension> can be stale: read every row there is
     rows = [["" if v is None and f is None else str(f if v is None else v) for v, f in zip(vr, fr)]
             for vr, fr in zip(*(ws.iter_rows(values_only=True) for ws in sheets))]
     for wb in books:
@@ -138,9 +151,12 @@ def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
 
 
 def _frame(rows: list, name: str) -> pd.DataFrame:
-    numbered = [(n, r) for n, r in enumerate(rows, 1) if any(c.strip() for c in r)]
-    if not numbered:
+    filled = [n for n, r in enumerate(rows, 1) if any(c.strip() for c in r)]
+    if not filled:
         raise TableReadError(f"{name}: empty file, no header row")
+    # Blank lines before the header and after the last row are not rows; a blank row between
+    # rows is kept (it comes out with an error), so output rows line up with input rows.
+    numbered = [(n, rows[n - 1]) for n in range(filled[0], filled[-1] + 1)]
     header_line, header = numbered[0]
     header = [h.strip() for h in header]
     while header and not header[-1]:
@@ -178,18 +194,43 @@ def guard_cell(value):
     return value
 
 
+def xlsx_safe(value):
+    """Drop the control characters an XLSX file cannot hold (openpyxl refuses them); a vertical
+    tab or form feed (Word's line and page breaks) becomes a line break."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
+    return value
+
+
+def check_encoding(encoding: str) -> str:
+    """``encoding`` if Python knows it, else a TableReadError naming it and the usual choices."""
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise TableReadError(f"unknown encoding {encoding!r}; use utf-8-sig (default, Excel opens it) "
+                             "or cp932 (Shift_JIS)") from None
+    return encoding
+
+
 def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
     """Write ``df`` to .csv (UTF-8 with BOM by default, so Excel opens it) or .xlsx, atomically,
     with formula-looking cells neutralized. For .xlsx, ``df`` may be {sheet name: DataFrame}."""
     path = Path(path)
     sheets = df if isinstance(df, dict) else {"Sheet1": df}
-    sheets = {name: frame.map(guard_cell) for name, frame in sheets.items()}
+    xlsx = path.suffix.lower() == ".xlsx"
+    if not xlsx:
+        check_encoding(encoding)
+    sheets = {name: _guarded(frame, xlsx) for name, frame in sheets.items()}
     safe = next(iter(sheets.values()))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
-        if path.suffix.lower() == ".xlsx":
+        if xlsx:
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                 for name, frame in sheets.items():
                     frame.to_excel(writer, sheet_name=name, index=False)
@@ -205,3 +246,11 @@ def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _guarded(frame: pd.DataFrame, xlsx: bool) -> pd.DataFrame:
+    """Cells and column names with formulas neutralized (and, for XLSX, illegal characters dropped)."""
+    clean = (lambda v: xlsx_safe(guard_cell(v))) if xlsx else guard_cell
+    out = frame.map(clean)
+    out.columns = [clean(c) for c in frame.columns]
+    return out

@@ -55,3 +55,25 @@ def test_predict_with_scheme_gives_the_citys_category(tmp_path, saved_models):
     mapping = {"adopted": "A", "covered": "B", "rejected": "C", "deferred": "D", "other": "E"}
     for label, cat in zip(back["label"], back["category"]):
         assert cat == mapping.get(label, "")
+
+
+def test_blank_row_inside_the_input_comes_out_as_an_error_row(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    src.write_text("意見,市の考え方\n窓口を残して,承ります\n,\n賛成です,今後検討します\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(out), "--models-dir", str(saved_models)])
+    assert result.exit_code == 0, result.output
+    back = read_table(out)
+    assert back["意見"].tolist() == ["窓口を残して", "", "賛成です"]
+    assert back["error"].tolist()[1].startswith("empty") and back["label"].tolist()[1] == ""
+    assert back["label"].tolist()[0] != "" and back["label"].tolist()[2] != ""
+
+
+def test_unknown_output_encoding_is_one_clear_error_before_work(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    ROWS.to_csv(src, index=False)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "o.csv"), "--encoding", "bogus",
+                                       "--models-dir", str(saved_models)])
+    assert result.exit_code == 1
+    assert "Error: unknown encoding 'bogus'" in result.output
+    assert not (tmp_path / "o.csv").exists()

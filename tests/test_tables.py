@@ -102,3 +102,64 @@ def test_broken_xlsx(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(TableReadError, match="not a readable XLSX"):
         read_table(path)
+
+
+def test_xlsx_with_a_stale_dimension_still_gives_every_row(tmp_path):
+    """Some writers store a <dimension> smaller than the sheet; read-only openpyxl trusts it."""
+    import zipfile
+
+    path = tmp_path / "in.xlsx"
+    pd.DataFrame({"意見": [f"意見{i}" for i in range(5)], "回答": ["はい"] * 5}).to_excel(path, index=False)
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(stale, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:B6" />', b'<dimension ref="A1:B2" />')
+                assert b'ref="A1:B2"' in data
+            zout.writestr(item, data)
+    assert read_table(stale)["意見"].tolist() == [f"意見{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("text, lines, opinions", [
+    ("意見,回答\nA,1\n\nB,2\n", [2, 3, 4], ["A", "", "B"]),            # blank row inside: kept
+    ("意見,回答\nA,1\n,\nB,2\n", [2, 3, 4], ["A", "", "B"]),           # empty cells: kept
+    ("\n\n意見,回答\nA,1\nB,2\n\n\n", [4, 5], ["A", "B"]),             # before header / trailing: not rows
+])
+def test_blank_rows_between_rows_are_kept_trailing_ones_are_not(tmp_path, text, lines, opinions):
+    path = tmp_path / "in.csv"
+    path.write_text(text, encoding="utf-8")
+    df = read_table(path)
+    assert df.index.tolist() == lines
+    assert df["意見"].tolist() == opinions
+
+
+@pytest.mark.parametrize("name, data", [
+    ("in.tsv", "意見\t回答\nA, with comma\tはい\n".encode("utf-8")),
+    ("in.txt", "意見\t回答\nA, with comma\tはい\n".encode("utf-16")),   # Excel "Unicode text"
+    ("in.csv", "意見\t回答\nA, with comma\tはい\n".encode("utf-8-sig")),  # tabs, no comma in header
+])
+def test_tab_separated_and_utf16_tables(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    df = read_table(path)
+    assert list(df.columns) == ["意見", "回答"]
+    assert df["意見"].tolist() == ["A, with comma"]
+
+
+def test_xlsx_write_drops_characters_excel_cannot_hold(tmp_path):
+    frame = pd.DataFrame({"意見": ["改行\x0bあり\x01\x1f終わり"], "回答": ["ok"]})
+    write_table(frame, tmp_path / "o.xlsx")
+    assert read_table(tmp_path / "o.xlsx")["意見"].tolist() == ["改行\nあり終わり"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_formula_looking_column_names_are_neutralized(tmp_path, suffix):
+    write_table(pd.DataFrame({"=cmd|' /C calc'!A0": ["x"], "意見": ["y"]}), tmp_path / f"o{suffix}")
+    assert list(read_table(tmp_path / f"o{suffix}").columns) == ["'=cmd|' /C calc'!A0", "意見"]
+
+
+def test_unknown_output_encoding_is_a_table_error(tmp_path):
+    with pytest.raises(TableReadError, match="unknown encoding 'bogus'.*cp932"):
+        write_table(ROWS, tmp_path / "o.csv", encoding="bogus")
+    assert not (tmp_path / "o.csv").exists()
