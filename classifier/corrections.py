@@ -40,8 +40,8 @@ def append_correction(directory, opinion: str, response: str, label: str, origin
             tmp.unlink()
     record = {"id": uuid.uuid4().hex[:12], "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
               "opinion": opinion, "response": response or "", "label": label, "label_origin": "annotated",
-              "original_label": original_label or "",
-              "original_confidence": "" if original_confidence is None else f"{float(original_confidence):.3f}",
+              "original_label": original_label if isinstance(original_label, str) else "",
+              "original_confidence": "" if pd.isna(original_confidence) else f"{float(original_confidence):.3f}",
               "mode": mode, "upload": upload, "row": "" if row is None else str(row), "note": note or "staff correction"}
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([record[c] for c in COLUMNS])
@@ -59,6 +59,12 @@ def read_corrections(directory) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=COLUMNS)
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def latest(frame: pd.DataFrame) -> pd.DataFrame:
+    """One correction per text: when staff corrected the same opinion (and response) more than
+    once, the last correction is the one that counts."""
+    return frame[~frame.duplicated(["opinion", "response"], keep="last")]
 
 
 def pending(directory, models_dir) -> int:

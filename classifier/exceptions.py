@@ -45,5 +45,9 @@ class AnnotationError(PubcomError):
     """An annotation file is inconsistent with the data (unknown id, evidence not found, ...)."""
 
 
+class ExportError(PubcomError):
+    """A results table cannot be exported as asked (rows without a category)."""
+
+
 class ModelError(PubcomError):
     """A model file is missing, tampered with, or unusable."""

@@ -6,22 +6,33 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import MissingColumnError
+from .exceptions import ExportError, MissingColumnError
 from .schemes import Scheme, get_scheme
 from .tables import find_column, read_table, write_table
 
 
 def categorize(table: pd.DataFrame, scheme: Scheme, category_column=None) -> pd.Series:
-    """Each row's category in ``scheme``: its own category column if it has one (checked
-    against the scheme), else its normalized ``label`` mapped to the scheme."""
+    """Each row's category in ``scheme``: its own category if the row has one (checked against
+    the scheme), else its normalized ``label`` mapped to the scheme. A row with neither is an
+    ExportError naming its line (and the ``error`` that ``pubcom predict`` gave it)."""
     cat = find_column(table.columns, "category", category_column, required=False)
-    if cat is not None and (table[cat].astype(str).str.strip() != "").all():
-        return table[cat].astype(str).str.strip().map(lambda c: (scheme.label_of(c), c)[1])
-    if "label" not in table.columns:
+    if cat is None and "label" not in table.columns:
         raise MissingColumnError(
             f"no category or label column: columns found: {', '.join(map(str, table.columns))}; "
             "predict labels first (pubcom predict) or give --category-column")
-    return table["label"].map(scheme.raw_for)
+    own = table[cat].astype(str).str.strip() if cat is not None else pd.Series("", index=table.index)
+    label = table["label"].astype(str).str.strip() if "label" in table.columns else pd.Series("", index=table.index)
+    missing = (own == "") & (label == "")
+    if missing.any():
+        error = table["error"].astype(str) if "error" in table.columns else pd.Series("", index=table.index)
+        where = "; ".join(f"line {line}" + (f" ({error[line]})" if error[line].strip() else "")
+                          for line in table.index[missing][:10])
+        more = f" and {int(missing.sum()) - 10} more" if missing.sum() > 10 else ""
+        raise ExportError(
+            f"{int(missing.sum())} row(s) have no category and no label: {where}{more}. "
+            f"Give them a category in the {cat or '区分'} column, or remove them, then export again.")
+    own[own != ""].map(scheme.label_of)  # raises UnknownCategoryError on a category outside the scheme
+    return own.where(own != "", label.map(lambda l: scheme.raw_for(l) if l else ""))
 
 
 def results_text(table: pd.DataFrame, scheme: Scheme, categories: pd.Series, title: str = "") -> str:
@@ -49,11 +60,13 @@ def export_table(path, output, scheme_name: str, title: str = "", category_colum
     """Write the results table of ``path`` in ``scheme_name``: .txt (the published layout, which
     ``pubcom read`` reads back), .xlsx (a count-and-legend sheet and a rows sheet) or .csv (rows)."""
     scheme = get_scheme(scheme_name)
-    table = read_table(path).reset_index(drop=True)
+    table = read_table(path)
+    op, resp = find_column(table.columns, "opinion"), find_column(table.columns, "response")
+    table = table[(table[op].str.strip() != "") | (table[resp].str.strip() != "")]  # blank rows
     categories = categorize(table, scheme, category_column)
+    table, categories = table.reset_index(drop=True), categories.reset_index(drop=True)
     output = Path(output)
     if output.suffix.lower() in (".csv", ".xlsx"):
-        op, resp = find_column(table.columns, "opinion"), find_column(table.columns, "response")
         rows = pd.DataFrame({"No.": range(1, len(table) + 1), "提出された意見": table[op],
                              "市の考え方": table[resp], "区分": categories})
         if output.suffix.lower() == ".csv":

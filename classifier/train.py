@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import persist
+from . import corrections, persist
 from .dataset import add_groups, load_dataset
 from .evaluate import _fit_predict, review_threshold, select_config, split_groups, splitter, tokenize_once
 from .exceptions import DataFileError
 from .labels import LABELS
+from .tables import find_column, read_table
 from .metrics import REFERENCE_ORIGINS, macro_f1
 from .model import GRID, MODES, build_pipeline, grid_for
 from .predict import Model
@@ -29,6 +30,8 @@ def load_training_data(paths) -> pd.DataFrame:
     frames = []
     for path in paths:
         df = load_dataset(path) if Path(path).name == "labeled_opinions.csv" else _read_extra(path)
+        if Path(path).name == corrections.FILENAME:
+            df = corrections.latest(df)
         df = df.assign(training_file=Path(path).name)
         frames.append(df)
     frame = pd.concat(frames, ignore_index=True).fillna("")
@@ -41,18 +44,23 @@ def load_training_data(paths) -> pd.DataFrame:
 
 
 def _read_extra(path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df = read_table(path)  # CSV (UTF-8, BOM, CP932) or XLSX; index = line number in the file
+    df = df[(df != "").any(axis=1)]  # blank rows carry nothing to learn
+    for role in ("opinion", "response"):
+        col = find_column(df.columns, role, required=False) if role not in df.columns else role
+        if col is not None and col != role:
+            df = df.rename(columns={col: role})  # 意見, 市の考え方, … are recognised
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}; a labelled file needs "
                             f"{', '.join(REQUIRED)} (and response for the response model)")
     bad = df[~df["label"].isin(LABELS) & (df["label"] != "")]
     if len(bad):
-        raise DataFileError(f"{path}: row {bad.index[0] + 2}: unknown label {bad['label'].iloc[0]!r}; "
+        raise DataFileError(f"{path}: line {bad.index[0]}: unknown label {bad['label'].iloc[0]!r}; "
                             f"expected one of {', '.join(LABELS)}")
     bad = df[~df["label_origin"].isin(("official", "annotated", "rule"))]
     if len(bad):
-        raise DataFileError(f"{path}: row {bad.index[0] + 2}: label_origin {bad['label_origin'].iloc[0]!r}; "
+        raise DataFileError(f"{path}: line {bad.index[0]}: label_origin {bad['label_origin'].iloc[0]!r}; "
                             "expected official, annotated or rule")
     return df
 

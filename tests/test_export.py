@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from classifier import MissingColumnError, UnknownCategoryError, read_document
+from classifier import ExportError, MissingColumnError, UnknownCategoryError, read_document
 from classifier.cli import main
 from classifier.export import export_table
 from classifier.readers import read_count_table_results
@@ -52,3 +52,21 @@ def test_export_needs_categories_or_labels(tmp_path):
     pd.DataFrame({"意見": ["a"], "回答": ["x"]}).to_csv(src, index=False)
     with pytest.raises(MissingColumnError, match="pubcom predict"):
         export_table(src, tmp_path / "o.txt", "morioka")
+
+
+def test_export_of_predict_output_with_error_rows_names_their_lines(tmp_path):
+    src = tmp_path / "pred.csv"
+    pd.DataFrame({"意見": ["a", "", "b", "c"], "回答": ["x", "", "", "z"],
+                  "label": ["deferred", "", "", "other"],
+                  "error": ["", "empty opinion (意見)", "empty response (回答)", ""]}).to_csv(src, index=False)
+    with pytest.raises(ExportError, match=r"1 row\(s\).*line 4 \(empty response \(回答\)\)") as e:
+        export_table(src, tmp_path / "o.txt", "morioka")
+    assert "line 3" not in str(e.value)  # the blank row is not a row to publish
+
+
+def test_export_uses_each_rows_own_category_and_labels_for_the_rest(tmp_path):
+    src = tmp_path / "pred.csv"
+    pd.DataFrame({"意見": ["a", "", "b"], "回答": ["x", "", "y"], "category": ["A", "", ""],
+                  "label": ["deferred", "", "rejected"]}).to_csv(src, index=False)
+    out = export_table(src, tmp_path / "o.csv", "morioka")
+    assert read_table(out)["区分"].tolist() == ["A", "C"]

@@ -168,3 +168,41 @@ def test_staff_corrections_are_used_by_the_next_training(dataset, tmp_path):
     assert cards["opinion"]["rows"] == 151
     assert cards["opinion"]["rows_per_origin"]["annotated"] == (dataset.iloc[:150]["label_origin"] == "annotated").sum() + 1
     assert set(cards["opinion"]["training_data"]) == {"labeled_opinions.csv", "corrections.csv"}
+
+
+def test_repeated_corrections_of_one_text_last_one_wins(dataset, tmp_path):
+    from classifier.corrections import append_correction, read_corrections
+    from classifier.train import load_training_data
+
+    corrections = tmp_path / "corrections"
+    append_correction(corrections, "窓口を残して", "", "deferred", float("nan"), float("nan"), "opinion")
+    append_correction(corrections, "窓口を残して", "", "rejected", "deferred", 0.4, "opinion")
+    append_correction(corrections, "窓口を残して", "承ります", "other", "", None, "response")
+    saved = read_corrections(corrections)
+    assert saved["original_label"].tolist() == ["", "deferred", ""]  # never the text "nan"
+    assert saved["original_confidence"].tolist() == ["", "0.400", ""]
+    frame = load_training_data([corrections / "corrections.csv"])
+    assert sorted(zip(frame["response"], frame["label"])) == [("", "rejected"), ("承ります", "other")]
+
+
+@pytest.mark.parametrize("suffix, encoding", [(".csv", "cp932"), (".xlsx", None)])
+def test_extra_labelled_files_as_staff_keep_them(tmp_path, suffix, encoding):
+    from classifier.train import load_training_data
+
+    frame = pd.DataFrame({"ご意見": ["窓口を残して", "", "賛成です"], "市の考え方": ["検討します", "", "ありがとう"],
+                          "label": ["deferred", "", "other"], "label_origin": ["annotated", "", "annotated"]})
+    path = tmp_path / f"extra{suffix}"
+    frame.to_csv(path, index=False, encoding=encoding) if suffix == ".csv" else frame.to_excel(path, index=False)
+    out = load_training_data([path])
+    assert out[["opinion", "response", "label"]].values.tolist() == [
+        ["窓口を残して", "検討します", "deferred"], ["賛成です", "ありがとう", "other"]]
+
+
+def test_extra_file_errors_name_the_line(tmp_path):
+    from classifier import DataFileError
+    from classifier.train import load_training_data
+
+    path = tmp_path / "extra.csv"
+    path.write_text("opinion,label,label_origin\nA,deferred,annotated\nB,maybe,annotated\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"extra.csv: line 3: unknown label 'maybe'"):
+        load_training_data([path])

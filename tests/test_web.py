@@ -113,3 +113,23 @@ def test_published_text_document_can_be_uploaded(client, raw):
     minutes = next(raw.glob("004_*.txt")).read_bytes()
     r = c.post("/upload", data={"file": (io.BytesIO(minutes), "minutes.txt")}, content_type="multipart/form-data")
     assert r.status_code == 400 and "meeting minutes" in r.get_data(as_text=True)
+
+
+def test_correcting_empty_opinions_teaches_nothing_and_never_spreads(client):
+    c, corrections = client
+    frame = pd.DataFrame({"意見": ["", "窓口を残して", ""], "市の考え方": ["承ります", "原案のとおり", "はい"]})
+    token = _upload(c, frame).headers["Location"].rsplit("/", 1)[1]
+    c.post(f"/results/{token}/correct", data={"row": "0", "label": "other", "group": "1"})
+    assert read_corrections(corrections).empty  # nothing to learn from an empty opinion
+    back = read_csv_bytes(c.get(f"/results/{token}/download.csv").data)
+    assert back["corrected_label"].tolist() == ["other", "", ""]  # only the row clicked
+
+
+def test_download_with_control_characters_in_cells(client):
+    c, _ = client
+    frame = pd.DataFrame({"意見": ["改行\x0bあり\x01の意見"], "市の考え方": ["承ります"]})
+    token = _upload(c, frame).headers["Location"].rsplit("/", 1)[1]
+    r = c.get(f"/results/{token}/download.xlsx")
+    assert r.status_code == 200
+    back = pd.read_excel(io.BytesIO(r.data))
+    assert back["意見"].tolist() == ["改行\nありの意見"]

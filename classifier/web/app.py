@@ -105,13 +105,14 @@ def create_app(data_dir="data", models_dir=None) -> Flask:
             abort(400)
         out = u["out"]
         rows = [row]
-        if request.form.get("group") == "1":  # one click corrects every identical opinion shown once
-            key = dedupe_key(out.at[row, u["opinion"]])
+        key = dedupe_key(out.at[row, u["opinion"]])
+        if request.form.get("group") == "1" and key:  # one click corrects every identical opinion shown once
             rows = [i for i in range(len(out)) if dedupe_key(out.at[i, u["opinion"]]) == key]
         for i in rows:
-            append_correction(corrections_dir, str(out.at[i, u["opinion"]]),
-                              str(out.at[i, u["response"]]) if u["response"] else "", label,
-                              out.at[i, "label"], out.at[i, "confidence"], u["mode"], u["name"], i)
+            if key:  # a row without an opinion is corrected in the download, but teaches the model nothing
+                append_correction(corrections_dir, str(out.at[i, u["opinion"]]),
+                                  str(out.at[i, u["response"]]) if u["response"] else "", label,
+                                  out.at[i, "label"], out.at[i, "confidence"], u["mode"], u["name"], i)
             u["corrected"][i] = label
         query = {k: v for k, v in request.form.items() if k.startswith("q_")}
         return redirect(url_for("results", token=token, **{k[2:]: v for k, v in query.items()}) + f"#row-{row}")
