@@ -53,12 +53,12 @@ def adjusted_share(observed: float, tpr: float, fpr: float) -> float:
 
 
 def bootstrap_adjusted(k: int, n: int, rates: dict, draws: int = 2000, seed: int = 0) -> tuple:
-    """95 % percentile interval of the adjusted share, resampling both the predicted rows and the
-    evaluation counts the rates came from."""
+    """95 % percentile interval of the adjusted share, drawing the observed share (Jeffreys
+    posterior of k in n) and the evaluation counts the rates came from."""
     if n == 0 or not rates["pos"] or not rates["neg"]:
         return (math.nan, math.nan)
     rng = np.random.default_rng(seed)
-    obs = rng.binomial(n, k / n, draws) / n
+    obs = rng.beta(k + 0.5, n - k + 0.5, draws)  # Jeffreys: no zero-width interval at k = 0 or k = n
     tpr = rng.binomial(rates["pos"], rates["tpr"], draws) / rates["pos"]
     fpr = rng.binomial(rates["neg"], rates["fpr"], draws) / rates["neg"]
     ok = tpr - fpr > 0
@@ -88,23 +88,36 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFra
         row.update(_counts(g))
         n, k = row["n"], row["deferred"]
         raw = k / n if n else math.nan
-        labelled = bool(g["_labelled"].all())
-        if labelled:
-            low, high = wilson(k, n)
-            row.update(share=raw, ci_low=low, ci_high=high, method="labelled (Wilson)", raw_share=raw)
-        elif rates is not None and not math.isnan(adjusted_share(raw, rates["tpr"], rates["fpr"]) if n else math.nan):
-            low, high = bootstrap_adjusted(k, n, rates)
-            row.update(share=adjusted_share(raw, rates["tpr"], rates["fpr"]), ci_low=low, ci_high=high,
-                       method="predicted, adjusted classify-and-count (bootstrap)", raw_share=raw)
-        else:
-            low, high = wilson(k, n)
-            row.update(share=raw, ci_low=low, ci_high=high, raw_share=raw,
-                       method="predicted, raw share (no error rates to adjust with; Wilson)")
+        row.update(_share(g, rates), raw_share=raw)
         rows.append(row)
     cols = ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method", "raw_share",
             "n_distinct", "deferred_distinct", "n_responses", "deferred_responses"] + [f"share_{l}" for l in LABELS]
     out = pd.DataFrame(rows, columns=cols)
     return out
+
+
+def _share(g: pd.DataFrame, rates: dict | None) -> dict:
+    """The deferral share of one group and its interval. Labelled rows are counted as they are;
+    predicted rows are corrected with ``rates`` (adjusted classify-and-count) when there are
+    rates, and added to the labelled count."""
+    n, k = len(g), int((g["label"] == TARGET).sum())
+    pred = g[~g["_labelled"]]
+    n_pred, k_pred = len(pred), int((pred["label"] == TARGET).sum())
+    n_lab, k_lab = n - n_pred, k - k_pred
+    if n_pred == 0:
+        low, high = wilson(k, n)
+        return {"share": k / n if n else math.nan, "ci_low": low, "ci_high": high, "method": "labelled (Wilson)"}
+    adjusted = adjusted_share(k_pred / n_pred, rates["tpr"], rates["fpr"]) if rates is not None else math.nan
+    if math.isnan(adjusted):
+        low, high = wilson(k, n)
+        return {"share": k / n, "ci_low": low, "ci_high": high,
+                "method": "predicted, raw share (no error rates to adjust with; Wilson)"}
+    low, high = bootstrap_adjusted(k_pred, n_pred, rates)
+    method = "predicted, adjusted classify-and-count (bootstrap)"
+    if n_lab:
+        method = f"{n_lab} labelled counted + {n_pred} predicted, adjusted classify-and-count (bootstrap)"
+    return {"share": (k_lab + n_pred * adjusted) / n, "ci_low": (k_lab + n_pred * low) / n,
+            "ci_high": (k_lab + n_pred * high) / n, "method": method}
 
 
 def _counts(g: pd.DataFrame) -> dict:

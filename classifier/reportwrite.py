@@ -34,7 +34,9 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
         if path.suffix.lower() == ".csv" and path.read_bytes()[:300].lstrip(b"\xef\xbb\xbf").startswith(b"id,source,plan"):
             frames.append(load_dataset(path).assign(mode="response"))
             continue
-        table = read_table(path).reset_index(drop=True)
+        table = read_table(path)
+        line_numbers = table.index.to_numpy()
+        table = table.reset_index(drop=True)
         op = find_column(table.columns, "opinion")
         resp = find_column(table.columns, "response", required=False)
         frame = pd.DataFrame({"opinion": table[op], "response": table[resp] if resp else ""})
@@ -50,6 +52,11 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
                 progress(f"{path.name}: no label column, predicting with the {mode} model")
             pred = load_model(mode, models_dir).predict_table(frame[["opinion", "response"]] if resp else frame[["opinion"]])
             frame["label"] = pred["label"].fillna("").to_numpy()
+            failed = pred.index[pred["error"] != ""]
+            if progress and len(failed):
+                lines = ", ".join(str(line_numbers[i]) for i in failed[:10]) + (" …" if len(failed) > 10 else "")
+                progress(f"{path.name}: {len(failed)} row(s) left out of the report, nothing to predict from "
+                         f"(lines {lines}: {pred.at[failed[0], 'error']})")
         if "label_origin" in table:
             frame["label_origin"] = table["label_origin"]
         frames.append(frame.assign(mode=mode))

@@ -116,3 +116,36 @@ def test_unlabelled_file_is_predicted_and_adjusted(tmp_path):
     row = pd.read_csv(out / "deferral.csv").iloc[0]
     assert row["source"] == "newcity" and row["n"] == 3
     assert row["method"].startswith("predicted, adjusted")
+
+
+def test_a_group_mixing_labelled_and_predicted_rows_counts_the_labelled_ones_exactly():
+    rates = {"tpr": 0.8, "fpr": 0.1, "tp": 80, "pos": 100, "fp": 40, "neg": 400}
+    frame = pd.DataFrame({"source": ["甲市"] * 20, "plan": ["計画"] * 20,
+                          "opinion": [f"o{i}" for i in range(20)], "response": [f"r{i}" for i in range(20)],
+                          "label": ["deferred"] * 2 + ["other"] * 8 + ["deferred"] * 5 + ["other"] * 5,
+                          "label_origin": ["annotated"] * 10 + [""] * 10})
+    row = deferral_table(frame, rates).iloc[0]
+    predicted = adjusted_share(0.5, 0.8, 0.1)
+    assert row["share"] == pytest.approx((2 + 10 * predicted) / 20)
+    assert row["ci_low"] >= 2 / 20 and row["ci_high"] <= 12 / 20  # the labelled part is not uncertain
+    assert row["ci_low"] <= row["share"] <= row["ci_high"]
+    assert row["method"].startswith("10 labelled counted + 10 predicted")
+
+
+@pytest.mark.parametrize("k, n", [(0, 4), (4, 4), (1, 4)])
+def test_bootstrap_interval_of_a_few_predicted_rows_is_not_zero_width(k, n):
+    rates = {"tpr": 0.8, "fpr": 0.05, "tp": 80, "pos": 100, "fp": 20, "neg": 400}
+    low, high = bootstrap_adjusted(k, n, rates)
+    assert high - low > 0.1
+    assert low <= adjusted_share(k / n, 0.8, 0.05) <= high
+
+
+def test_rows_that_cannot_be_predicted_are_named_not_dropped_silently(tmp_path):
+    from classifier.reportwrite import load_results
+
+    src = tmp_path / "newcity.csv"
+    src.write_text("意見,市の考え方\n窓口を残して,今後検討してまいります。\n賛成です,\n", encoding="utf-8")
+    said = []
+    frame = load_results([src], progress=said.append)
+    assert len(frame) == 1
+    assert any("1 row(s) left out" in m and "lines 3" in m and "empty response" in m for m in said), said
