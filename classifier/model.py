@@ -124,7 +124,7 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
         from .rules import _shipped_rules
 
         rules = _shipped_rules()
-        return np.array([f"rule:{r.label}:{r.pattern.pattern[:20]}" for r in rules] + [f"rule→{l}" for l in LABELS],
+        return np.array([f"rule:{j}:{r.label}" for j, r in enumerate(rules)] + [f"rule→{l}" for l in LABELS],
                         dtype=object)
 
 
@@ -159,9 +159,13 @@ def build_pipeline(mode: str, config: Config = Config()) -> Pipeline:
     ])
 
 
-def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None) -> list:
+def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None, responses=None) -> list:
     """For each row, the ``k`` features that pushed the row most towards its predicted class
-    (tf-idf value × coefficient), as readable strings."""
+    (tf-idf value × coefficient), as readable strings. A rule feature shows the phrase of the
+    row's response it matched (given ``responses``), else ``rule:<label>``."""
+    from .rules import _shipped_rules
+
+    rules = _shipped_rules()
     clf = pipeline.named_steps["clf"]
     if names is None:
         names = pipeline.named_steps["features"].get_feature_names_out()
@@ -179,6 +183,10 @@ def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None)
             if contrib[j] <= 0:
                 break
             name = names[cols[j]].split("__", 1)[1]
+            if name.startswith("rule:"):
+                _, index, label = name.split(":")
+                match = rules[int(index)].pattern.search(responses[i]) if responses is not None else None
+                name = match.group(0) if match else f"rule:{label}"
             if name not in terms:
                 terms.append(name)
         out.append(" / ".join(terms))

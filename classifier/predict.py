@@ -68,7 +68,8 @@ class Model:
             parts.append(pd.DataFrame({
                 "label": classes[top], "confidence": proba[rows, top].round(3),
                 "label_2": classes[second], "confidence_2": proba[rows, second].round(3),
-                "top_terms": top_terms(pipe, feats, top, names=self.feature_names)}, index=chunk.index))
+                "top_terms": top_terms(pipe, feats, top, names=self.feature_names,
+                                       responses=chunk["response"].tolist() if "response" in chunk else None)}, index=chunk.index))
             bar(len(chunk))
         bar(0, done=True)
         out = pd.concat(parts) if parts else pd.DataFrame(columns=["label", "confidence", "label_2", "confidence_2", "top_terms"])

@@ -77,3 +77,18 @@ def test_unknown_output_encoding_is_one_clear_error_before_work(tmp_path, saved_
     assert result.exit_code == 1
     assert "Error: unknown encoding 'bogus'" in result.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_the_readme_example_with_the_shipped_models(tmp_path):
+    """README: `pubcom predict data/examples/new_opinions.csv -o suggestions.xlsx`."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "data" / "examples" / "new_opinions.csv"
+    out = tmp_path / "suggestions.xlsx"
+    result = CliRunner().invoke(main, ["predict", str(example), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    back = read_table(out)
+    assert back["No."].tolist() == ["1", "2", "3", "4", "5", "6"]
+    assert back["error"].tolist()[4] == "empty response (市の考え方)" and back["label"].tolist()[4] == ""
+    assert all(label in {"adopted", "covered", "deferred", "rejected", "other"}
+               for i, label in enumerate(back["label"]) if i != 4)

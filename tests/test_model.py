@@ -206,3 +206,22 @@ def test_extra_file_errors_name_the_line(tmp_path):
     path.write_text("opinion,label,label_origin\nA,deferred,annotated\nB,maybe,annotated\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"extra.csv: line 3: unknown label 'maybe'"):
         load_training_data([path])
+
+
+def test_top_terms_are_words_of_the_texts_including_the_phrase_a_rule_matched(dataset, tmp_path):
+    from dataclasses import replace
+
+    from classifier import persist
+
+    pipe = build_pipeline("response", replace(CONFIG, chars=False, rules=True)).fit(dataset, dataset["label"])
+    persist.save(pipe, {"mode": "response"}, tmp_path, "response")
+    model = load_model("response", tmp_path)
+    opinions = ["窓口を残してください", "計画に賛成です", "データを公開して"]
+    responses = ["今後の施策の参考とさせていただきます。", "原案のとおりとさせていただきます。", "ご意見を踏まえ、本文を修正しました。"]
+    out = model.predict(opinions, responses)
+    matched = 0
+    for o, r, terms in zip(opinions, responses, out["top_terms"]):
+        for term in terms.split(" / "):
+            assert term.startswith("rule→") or term in o + r, term  # never a regex or a feature id
+            matched += len(term) > 3 and term in r
+    assert matched  # long phrases come from the rules (tokens are short)
