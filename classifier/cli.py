@@ -98,7 +98,7 @@ def _say(message):
 @click.option("--data", default="data/labeled_opinions.csv", show_default=True, type=click.Path(exists=True),
               help="The labelled dataset.")
 @click.option("--extra", multiple=True, type=click.Path(exists=True),
-              help="More labelled CSV files (opinion, response, label, label_origin). Repeatable.")
+              help="More labelled CSV/XLSX files (opinion, response, label, label_origin). Repeatable.")
 @click.option("--corrections/--no-corrections", default=True, show_default=True,
               help="Also train on staff corrections in data/corrections/.")
 @click.option("--models-dir", default=None, help="Where to write models (default: models/).")
@@ -119,8 +119,8 @@ def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
     grid = GRIDS[grid_name]
     cards = train_models(files, models_dir or default_models_dir(), modes or tuple(MODES), grid, jobs, _say)
     for mode, card in cards.items():
-        click.echo(f"{mode}: {card['rows']} rows, config {card['config']}, grouped-CV macro-F1 "
-                   f"{card['cv']['macro_f1']}, needs_review below {card['needs_review']['threshold']}, "
+        click.echo(f"{mode}: {card['rows']} rows, config {card['config']}, macro-F1 of the chosen config in "
+                   f"the CV that chose it {card['cv']['macro_f1']} (optimistic; `pubcom evaluate` measures), needs_review below {card['needs_review']['threshold']}, "
                    f"{card['model_bytes'] / 1e6:.1f} MB → {card['model_file']}")
 
 

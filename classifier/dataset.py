@@ -144,7 +144,9 @@ def group_ids(keys: pd.Series, ids: pd.Series) -> pd.Series:
 def add_groups(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame["duplicate_group"] = group_ids(frame["opinion"].map(dedupe_key), frame["id"])
-    resp_key = frame["plan"] + "\x00" + frame["response"].map(dedupe_key)
+    # identical responses share a group wherever they occur (a stock reply of two plans or two
+    # bodies must not sit on both sides of a split)
+    resp_key = frame["response"].map(dedupe_key)
     resp_key[frame["response"] == ""] = ""
     frame["response_group"] = group_ids(resp_key, frame["id"])
     return frame

@@ -61,6 +61,28 @@ def test_split_groups_keep_shared_responses_together(dataset):
     assert len(cv["pred"]) == 120
 
 
+def test_kfold_never_puts_a_shared_response_or_a_form_letter_on_both_sides(dataset):
+    from classifier.evaluate import splitter
+    from classifier.text import dedupe_key
+
+    y = dataset["label"].to_numpy()
+    responses = dataset["response"].map(dedupe_key).to_numpy()
+    opinions = dataset["opinion"].map(dedupe_key).to_numpy()
+    assert len(set(responses)) < len(dataset)  # the check below has shared responses to catch
+    for train, test in splitter("kfold", dataset, split_groups(dataset), y):
+        assert not (set(responses[train]) - {""}) & set(responses[test])
+        assert not set(opinions[train]) & set(opinions[test])
+
+
+def test_response_groups_span_plans_and_bodies():
+    from classifier.dataset import add_groups
+
+    frame = pd.DataFrame({"id": ["a1", "b1", "b2", "c1"], "plan": ["甲", "乙", "乙", "丙"],
+                          "opinion": ["x", "y", "z", "w"],
+                          "response": ["ご意見として承ります。", "ご意見として<br>承ります", "別の回答", ""]})
+    assert add_groups(frame)["response_group"].tolist() == ["a1", "a1", "b2", "c1"]
+
+
 def test_leave_one_source_out_holds_out_each_source(dataset):
     cv = cross_validate(dataset, "response", "loso", grid=[CONFIG])
     assert sorted(f["held_out"] for f in cv["folds"]) == sorted(dataset["source"].unique())
@@ -140,9 +162,18 @@ def test_identical_texts_are_predicted_once(saved_models, monkeypatch):
 
 
 def test_python_api_predict(saved_models):
-    out = load_model("response", saved_models).predict(["窓口を残して"], ["原案のとおりとさせていただきます。"])
-    assert len(out) == 1 and out["label"].iloc[0] in ("rejected", "covered", "other", "adopted", "deferred")
-    assert 0 < out["confidence"].iloc[0] <= 1 and out["confidence_2"].iloc[0] <= out["confidence"].iloc[0]
+    model = load_model("response", saved_models)
+    opinions = ["窓口を残して", "データを公開して", "計画に賛成です"]
+    responses = ["ご意見を踏まえ、本文を修正しました。", "今後、実施段階において検討してまいります。",
+                 "ご意見として承ります。"]
+    out = model.predict(opinions, responses)
+    assert out.columns.tolist() == ["label", "label_ja", "confidence", "label_2", "confidence_2",
+                                    "needs_review", "top_terms", "error"]
+    assert out["label"].tolist()[:2] == ["adopted", "deferred"]  # the guide's textbook wording
+    proba = model.pipeline.predict_proba(pd.DataFrame({"opinion": opinions, "response": responses}))
+    assert out["confidence"].tolist() == pytest.approx(proba.max(1).round(3).tolist())
+    assert (out["label_2"] != out["label"]).all() and (out["confidence_2"] <= out["confidence"]).all()
+    assert out["label_ja"].tolist()[:2] == ["反映", "今後検討"]
 
 
 def test_shipped_default_models_load_and_predict():
