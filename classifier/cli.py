@@ -119,8 +119,9 @@ def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
     grid = GRIDS[grid_name]
     cards = train_models(files, models_dir or default_models_dir(), modes or tuple(MODES), grid, jobs, _say)
     for mode, card in cards.items():
-        click.echo(f"{mode}: {card['rows']} rows, config {card['config']}, macro-F1 of the chosen config in "
-                   f"the CV that chose it {card['cv']['macro_f1']} (optimistic; `pubcom evaluate` measures), needs_review below {card['needs_review']['threshold']}, "
+        click.echo(f"{mode}: {card['rows']} rows, config {card['config']}, grouped 5-fold macro-F1 "
+                   f"{card['cv']['macro_f1']} (config chosen on the same data, so optimistic; "
+                   f"`pubcom evaluate` gives the honest figures), needs_review below {card['needs_review']['threshold']}, "
                    f"{card['model_bytes'] / 1e6:.1f} MB → {card['model_file']}")
 
 

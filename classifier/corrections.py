@@ -63,8 +63,12 @@ def read_corrections(directory) -> pd.DataFrame:
 
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
     """One correction per text: when staff corrected the same opinion (and response) more than
-    once, the last correction is the one that counts."""
-    return frame[~frame.duplicated(["opinion", "response"], keep="last")]
+    once, the last correction is the one that counts. Texts are the same as the staff page sees
+    them (ignoring spacing, punctuation and markup: text.dedupe_key)."""
+    from .text import dedupe_key
+
+    keys = pd.DataFrame({"o": frame["opinion"].map(dedupe_key), "r": frame["response"].map(dedupe_key)})
+    return frame[~keys.duplicated(keep="last").to_numpy()]
 
 
 def pending(directory, models_dir) -> int:

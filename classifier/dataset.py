@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import AnnotationError, DataFileError, SchemeError
+from .exceptions import AnnotationError, DataFileError, SchemeError, TableReadError
 from .labels import LABELS
 from .readers import read_document
 from .rules import rule_label
 from .schemes import get_scheme
+from .tables import read_table
 from .text import dedupe_key, normalize
 
 COLUMNS = ["id", "source", "plan", "document", "number", "opinion", "response", "scheme",
@@ -86,12 +87,17 @@ def read_records(data_dir) -> tuple:
 
 
 def read_annotations(path) -> list:
+    """The rows of an annotation file (``id, label, evidence, note``): CSV in UTF-8 or CP932, or
+    XLSX, as a reader may keep it; each row remembers its file and line."""
     path = Path(path)
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != ANNOTATION_COLUMNS:
-            raise AnnotationError(f"{path}: header must be {','.join(ANNOTATION_COLUMNS)}, got {reader.fieldnames}")
-        return [dict(r, file=path.name, line=n) for n, r in enumerate(reader, 2)]
+    try:
+        table = read_table(path)
+    except TableReadError as e:
+        raise AnnotationError(str(e)) from None
+    if list(table.columns) != ANNOTATION_COLUMNS:
+        raise AnnotationError(f"{path}: header must be {','.join(ANNOTATION_COLUMNS)}, got {','.join(table.columns)}")
+    table = table[(table != "").any(axis=1)]
+    return [dict(row, file=path.name, line=int(line)) for line, row in zip(table.index, table.to_dict("records"))]
 
 
 def apply_annotations(frame: pd.DataFrame, annotations: list) -> pd.DataFrame:

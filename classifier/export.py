@@ -7,30 +7,40 @@ from pathlib import Path
 import pandas as pd
 
 from .exceptions import ExportError, MissingColumnError
+from .labels import LABELS
 from .schemes import Scheme, get_scheme
 from .tables import find_column, read_table, write_table
 
 
 def categorize(table: pd.DataFrame, scheme: Scheme, category_column=None) -> pd.Series:
-    """Each row's category in ``scheme``: its own category if the row has one (checked against
-    the scheme), else its normalized ``label`` mapped to the scheme. A row with neither is an
-    ExportError naming its line (and the ``error`` that ``pubcom predict`` gave it)."""
+    """Each row's category in ``scheme``: a staff correction (``corrected_label``, from the staff
+    page's download) first, else the row's own category (checked against the scheme), else its
+    normalized ``label`` mapped to the scheme. A row with none is an ExportError naming its line
+    (and the ``error`` that ``pubcom predict`` gave it)."""
     cat = find_column(table.columns, "category", category_column, required=False)
-    if cat is None and "label" not in table.columns:
+    if cat is None and "label" not in table.columns and "corrected_label" not in table.columns:
         raise MissingColumnError(
             f"no category or label column: columns found: {', '.join(map(str, table.columns))}; "
             "predict labels first (pubcom predict) or give --category-column")
-    own = table[cat].astype(str).str.strip() if cat is not None else pd.Series("", index=table.index)
-    label = table["label"].astype(str).str.strip() if "label" in table.columns else pd.Series("", index=table.index)
+
+    def column(name):
+        return table[name].astype(str).str.strip() if name in table.columns else pd.Series("", index=table.index)
+
+    own = column(cat) if cat is not None else column("")
+    corrected, label = column("corrected_label"), column("label")
+    label = corrected.where(corrected != "", label)
+    own = own.where(corrected == "", "")  # a staff correction beats the category predicted before it
     missing = (own == "") & (label == "")
     if missing.any():
-        error = table["error"].astype(str) if "error" in table.columns else pd.Series("", index=table.index)
-        where = "; ".join(f"line {line}" + (f" ({error[line]})" if error[line].strip() else "")
+        error = column("error")
+        where = "; ".join(f"line {line}" + (f" ({error[line]})" if error[line] else "")
                           for line in table.index[missing][:10])
         more = f" and {int(missing.sum()) - 10} more" if missing.sum() > 10 else ""
+        fix = (f"Give them a category in the {cat} column" if cat else
+               f"Give them a label ({', '.join(LABELS)}) in the corrected_label or label column")
         raise ExportError(
-            f"{int(missing.sum())} row(s) have no category and no label: {where}{more}. "
-            f"Give them a category in the {cat or '区分'} column, or remove them, then export again.")
+            f"{int(missing.sum())} row(s) have no category and no label: {where}{more} (line numbers "
+            f"of the file; the header is line 1). {fix}, or remove them, then export again.")
     own[own != ""].map(scheme.label_of)  # raises UnknownCategoryError on a category outside the scheme
     return own.where(own != "", label.map(lambda l: scheme.raw_for(l) if l else ""))
 

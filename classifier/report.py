@@ -52,9 +52,11 @@ def adjusted_share(observed: float, tpr: float, fpr: float) -> float:
     return float(min(1.0, max(0.0, (observed - fpr) / (tpr - fpr))))
 
 
-def bootstrap_adjusted(k: int, n: int, rates: dict, draws: int = 2000, seed: int = 0) -> tuple:
+def bootstrap_adjusted(k: int, n: int, rates: dict, draws: int = 2000, seed: int = 0,
+                       labelled: tuple = (0, 0)) -> tuple:
     """95 % percentile interval of the adjusted share, drawing the observed share (Jeffreys
-    posterior of k in n) and the evaluation counts the rates came from."""
+    posterior of k in n) and the evaluation counts the rates came from. ``labelled`` = (k, n) of
+    labelled rows in the same group, drawn from their own Jeffreys posterior and pooled in."""
     if n == 0 or not rates["pos"] or not rates["neg"]:
         return (math.nan, math.nan)
     rng = np.random.default_rng(seed)
@@ -65,6 +67,9 @@ def bootstrap_adjusted(k: int, n: int, rates: dict, draws: int = 2000, seed: int
     if ok.sum() < draws / 2:
         return (math.nan, math.nan)
     est = np.clip((obs[ok] - fpr[ok]) / (tpr[ok] - fpr[ok]), 0, 1)
+    k_lab, n_lab = labelled
+    if n_lab:
+        est = (n_lab * rng.beta(k_lab + 0.5, n_lab - k_lab + 0.5, len(est)) + n * est) / (n_lab + n)
     return (float(np.percentile(est, 2.5)), float(np.percentile(est, 97.5)))
 
 
@@ -99,7 +104,8 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFra
 def _share(g: pd.DataFrame, rates: dict | None) -> dict:
     """The deferral share of one group and its interval. Labelled rows are counted as they are;
     predicted rows are corrected with ``rates`` (adjusted classify-and-count) when there are
-    rates, and added to the labelled count."""
+    rates, and added to the labelled count. The interval treats the labelled rows as a sample,
+    as Wilson does for an all-labelled group, so adding one predicted row never narrows it."""
     n, k = len(g), int((g["label"] == TARGET).sum())
     pred = g[~g["_labelled"]]
     n_pred, k_pred = len(pred), int((pred["label"] == TARGET).sum())
@@ -112,12 +118,11 @@ def _share(g: pd.DataFrame, rates: dict | None) -> dict:
         low, high = wilson(k, n)
         return {"share": k / n, "ci_low": low, "ci_high": high,
                 "method": "predicted, raw share (no error rates to adjust with; Wilson)"}
-    low, high = bootstrap_adjusted(k_pred, n_pred, rates)
+    low, high = bootstrap_adjusted(k_pred, n_pred, rates, labelled=(k_lab, n_lab))
     method = "predicted, adjusted classify-and-count (bootstrap)"
     if n_lab:
         method = f"{n_lab} labelled counted + {n_pred} predicted, adjusted classify-and-count (bootstrap)"
-    return {"share": (k_lab + n_pred * adjusted) / n, "ci_low": (k_lab + n_pred * low) / n,
-            "ci_high": (k_lab + n_pred * high) / n, "method": method}
+    return {"share": (k_lab + n_pred * adjusted) / n, "ci_low": low, "ci_high": high, "method": method}
 
 
 def _counts(g: pd.DataFrame) -> dict:

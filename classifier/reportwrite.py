@@ -43,22 +43,31 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
         frame["source"] = table["source"] if "source" in table else path.stem
         frame["plan"] = table["plan"] if "plan" in table else path.stem
         mode = "response" if resp else "opinion"
+        error = pd.Series("", index=table.index)
         if "label" in table:
-            frame["label"] = table["label"].fillna("")
+            frame["label"] = table["label"].fillna("").str.strip()
+            if "error" in table:
+                error = table["error"].fillna("")
         else:
             from .predict import load_model
 
             if progress:
                 progress(f"{path.name}: no label column, predicting with the {mode} model")
-            pred = load_model(mode, models_dir).predict_table(frame[["opinion", "response"]] if resp else frame[["opinion"]])
+            pred = load_model(mode, models_dir).predict_table(table, op, resp)
             frame["label"] = pred["label"].fillna("").to_numpy()
-            failed = pred.index[pred["error"] != ""]
-            if progress and len(failed):
-                lines = ", ".join(str(line_numbers[i]) for i in failed[:10]) + (" …" if len(failed) > 10 else "")
-                progress(f"{path.name}: {len(failed)} row(s) left out of the report, nothing to predict from "
-                         f"(lines {lines}: {pred.at[failed[0], 'error']})")
+            error = pred["error"]
         if "label_origin" in table:
             frame["label_origin"] = table["label_origin"]
+        if "corrected_label" in table:  # the staff page's download: a correction is a reading
+            corrected = table["corrected_label"].fillna("").str.strip() != ""
+            frame.loc[corrected, "label"] = table.loc[corrected, "corrected_label"].str.strip()
+            frame["label_origin"] = frame.get("label_origin", pd.Series("", index=frame.index)).where(~corrected, "annotated")
+        missing = frame.index[frame["label"] == ""]
+        if progress and len(missing):
+            lines = ", ".join(str(line_numbers[i]) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
+            why = error[missing[0]] or "no label"
+            progress(f"{path.name}: {len(missing)} row(s) left out of the report, with no label "
+                     f"(lines {lines}; line {line_numbers[missing[0]]}: {why})")
         frames.append(frame.assign(mode=mode))
     if not frames:
         raise DataFileError("no input files")

@@ -5,6 +5,7 @@ Japanese column names, and the formula-injection guard on write.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -112,7 +113,7 @@ def read_csv_bytes(data: bytes, encoding: str | None = None, name: str = "input"
         raise TableReadError(f"{name}: this is an XLSX/ZIP file; give it a .xlsx name")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") and not encoding:
         encoding = "utf-16"  # Excel's "Unicode text" export
-    elif b"\x00" in data[:4096] and not (encoding or "").lower().startswith("utf-16"):
+    elif b"\x00" in data[:4096] and not (encoding and codecs.lookup(check_encoding(encoding)).name.startswith("utf-16")):
         raise TableReadError(f"{name}: binary data, not a CSV table")
     text, _ = decode(data, encoding, name)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, name)))
@@ -206,8 +207,6 @@ def xlsx_safe(value):
 
 def check_encoding(encoding: str) -> str:
     """``encoding`` if Python knows it, else a TableReadError naming it and the usual choices."""
-    import codecs
-
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -250,7 +249,7 @@ def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
 
 def _guarded(frame: pd.DataFrame, xlsx: bool) -> pd.DataFrame:
     """Cells and column names with formulas neutralized (and, for XLSX, illegal characters dropped)."""
-    clean = (lambda v: xlsx_safe(guard_cell(v))) if xlsx else guard_cell
+    clean = (lambda v: guard_cell(xlsx_safe(v))) if xlsx else guard_cell  # strip first, then guard
     out = frame.map(clean)
     out.columns = [clean(c) for c in frame.columns]
     return out

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -82,3 +83,16 @@ def test_cli_names_the_bad_file(tmp_path):
     result = CliRunner().invoke(main, ["agreement", str(FIRST), str(bad)])
     assert result.exit_code == 1
     assert "bad.csv line 2" in result.output and "'accepted'" in result.output
+
+
+@pytest.mark.parametrize("suffix, encoding", [(".csv", "cp932"), (".xlsx", None)])
+def test_a_second_reading_saved_from_excel(tmp_path, suffix, encoding):
+    from classifier.agreement import agreement
+    from classifier.dataset import read_annotations
+
+    second = ROOT / "data" / "second_reading" / "moe_environment_plans.csv"
+    frame = pd.read_csv(second, dtype=str, keep_default_na=False)
+    path = tmp_path / f"second{suffix}"
+    frame.to_csv(path, index=False, encoding=encoding) if suffix == ".csv" else frame.to_excel(path, index=False)
+    assert [a["label"] for a in read_annotations(path)] == frame["label"].tolist()
+    assert [a["line"] for a in read_annotations(path)][:2] == [2, 3]

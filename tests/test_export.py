@@ -70,3 +70,12 @@ def test_export_uses_each_rows_own_category_and_labels_for_the_rest(tmp_path):
                   "label": ["deferred", "", "rejected"]}).to_csv(src, index=False)
     out = export_table(src, tmp_path / "o.csv", "morioka")
     assert read_table(out)["区分"].tolist() == ["A", "C"]
+
+
+def test_staff_corrections_in_the_download_win(tmp_path):
+    src = tmp_path / "download.csv"
+    pd.DataFrame({"意見": ["a", "b", "c"], "回答": ["x", "", "z"], "category": ["E", "", "D"],
+                  "label": ["other", "", "deferred"], "error": ["", "empty response (回答)", ""],
+                  "corrected_label": ["rejected", "other", ""]}).to_csv(src, index=False)
+    out = export_table(src, tmp_path / "o.csv", "morioka")
+    assert read_table(out)["区分"].tolist() == ["C", "E", "D"]

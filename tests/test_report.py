@@ -127,9 +127,22 @@ def test_a_group_mixing_labelled_and_predicted_rows_counts_the_labelled_ones_exa
     row = deferral_table(frame, rates).iloc[0]
     predicted = adjusted_share(0.5, 0.8, 0.1)
     assert row["share"] == pytest.approx((2 + 10 * predicted) / 20)
-    assert row["ci_low"] >= 2 / 20 and row["ci_high"] <= 12 / 20  # the labelled part is not uncertain
     assert row["ci_low"] <= row["share"] <= row["ci_high"]
     assert row["method"].startswith("10 labelled counted + 10 predicted")
+
+
+@pytest.mark.parametrize("n_labelled", [10, 100])
+def test_one_predicted_row_does_not_narrow_a_labelled_groups_interval(n_labelled):
+    rates = {"tpr": 0.8, "fpr": 0.1, "tp": 80, "pos": 100, "fp": 40, "neg": 400}
+    k = n_labelled // 5
+    labels = ["deferred"] * k + ["other"] * (n_labelled - k)
+    frame = pd.DataFrame({"source": "甲市", "plan": "計画", "opinion": [f"o{i}" for i in range(n_labelled + 1)],
+                          "response": "", "label": labels + ["other"],
+                          "label_origin": ["annotated"] * n_labelled + [""]})
+    labelled = deferral_table(frame.iloc[:-1], rates).iloc[0]
+    mixed = deferral_table(frame, rates).iloc[0]
+    width = labelled["ci_high"] - labelled["ci_low"]
+    assert mixed["ci_high"] - mixed["ci_low"] > 0.7 * width
 
 
 @pytest.mark.parametrize("k, n", [(0, 4), (4, 4), (1, 4)])
@@ -148,4 +161,19 @@ def test_rows_that_cannot_be_predicted_are_named_not_dropped_silently(tmp_path):
     said = []
     frame = load_results([src], progress=said.append)
     assert len(frame) == 1
-    assert any("1 row(s) left out" in m and "lines 3" in m and "empty response" in m for m in said), said
+    assert any("1 row(s) left out" in m and "lines 3" in m and "empty response (市の考え方)" in m for m in said), said
+
+
+def test_a_labelled_file_names_rows_without_a_label_and_uses_staff_corrections(tmp_path):
+    from classifier.reportwrite import load_results
+
+    src = tmp_path / "download.csv"
+    pd.DataFrame({"意見": ["a", "b", "c", "d"], "市の考え方": ["x", "", "z", "w"],
+                  "label": ["other", "", "deferred", ""], "error": ["", "empty response (市の考え方)", "", ""],
+                  "corrected_label": ["deferred", "", "", "rejected"]}).to_csv(src, index=False)
+    said = []
+    frame = load_results([src], progress=said.append)
+    assert frame["label"].tolist() == ["deferred", "deferred", "rejected"]
+    assert frame["label_origin"].tolist() == ["annotated", "", "annotated"]
+    assert said == ["download.csv: 1 row(s) left out of the report, with no label "
+                    "(lines 3; line 3: empty response (市の考え方))"]

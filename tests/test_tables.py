@@ -153,6 +153,23 @@ def test_xlsx_write_drops_characters_excel_cannot_hold(tmp_path):
     assert read_table(tmp_path / "o.xlsx")["意見"].tolist() == ["改行\nあり終わり"]
 
 
+def test_a_control_character_cannot_smuggle_a_formula_into_xlsx(tmp_path):
+    import openpyxl
+
+    frame = pd.DataFrame({"意見": ['\x01=HYPERLINK("http://x","c")'], "\x02=2+3": ["a"]})
+    write_table(frame, tmp_path / "o.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "o.xlsx").active
+    assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
+    assert ws["A2"].value == "'=HYPERLINK(\"http://x\",\"c\")" and ws["B1"].value == "'=2+3"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf_16_le", "UTF-16LE"])
+def test_utf16_named_any_way(tmp_path, encoding):
+    path = tmp_path / "in.csv"
+    path.write_bytes("意見,回答\nA,はい\n".encode("utf-16-le"))  # no BOM: only the name tells
+    assert read_table(path, encoding=encoding)["意見"].tolist() == ["A"]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_formula_looking_column_names_are_neutralized(tmp_path, suffix):
     write_table(pd.DataFrame({"=cmd|' /C calc'!A0": ["x"], "意見": ["y"]}), tmp_path / f"o{suffix}")

@@ -64,7 +64,7 @@ def test_correction_is_appended_and_download_keeps_every_row(client):
     ({"file": (io.BytesIO(b"\x00\x01\x02\x03binary"), "x.csv")}, "binary data"),
     ({"file": (io.BytesIO("ただの文章です\n".encode()), "x.csv")}, "not a table"),
     ({"file": (io.BytesIO("番号,本文\n1,x\n".encode()), "x.csv")}, "no opinion column"),
-    ({"file": (io.BytesIO(b"PK\x03\x04broken"), "x.xlsx")}, "not a readable XLSX"),
+    ({"file": (io.BytesIO(b"PK\x03\x04broken"), "x.xlsx")}, "x.xlsx: not a readable XLSX"),  # not a temp path
     ({"text": "   "}, "paste opinions"),
 ])
 def test_bad_uploads_get_a_clear_message_and_the_server_stays_up(client, payload, message):
@@ -133,3 +133,12 @@ def test_download_with_control_characters_in_cells(client):
     assert r.status_code == 200
     back = pd.read_excel(io.BytesIO(r.data))
     assert back["意見"].tolist() == ["改行\nありの意見"]
+
+
+def test_excel_unicode_text_upload(client):
+    c, _ = client
+    data = "意見\t市の考え方\n窓口を残して\t今後検討してまいります。\n".encode("utf-16")
+    r = c.post("/upload", data={"file": (io.BytesIO(data), "意見一覧.txt")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "窓口を残して" in page and page.count('<tr id="row-') == 1

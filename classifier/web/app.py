@@ -147,17 +147,22 @@ def _input_table(req) -> tuple:
     if file and file.filename:
         data = file.read()
         suffix = Path(file.filename).suffix.lower()
+        if suffix == ".txt" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            suffix = ".csv"  # Excel's "Unicode text": a tab-separated table in UTF-16
         if suffix in (".xlsx", ".xlsm", ".txt"):
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(data)
-                if suffix == ".txt":  # a published results document (五所川原, 盛岡, 金沢 layouts)
-                    doc = read_document(path)
-                    return pd.DataFrame({"No.": [r.number for r in doc.records],
-                                         "意見": [r.opinion for r in doc.records],
-                                         "市の考え方": [r.response for r in doc.records],
-                                         "公表区分": [r.raw_category for r in doc.records]}), file.filename
-                return read_table(path).reset_index(drop=True), file.filename
+                try:
+                    if suffix == ".txt":  # a published results document (五所川原, 盛岡, 金沢 layouts)
+                        doc = read_document(path)
+                        return pd.DataFrame({"No.": [r.number for r in doc.records],
+                                             "意見": [r.opinion for r in doc.records],
+                                             "市の考え方": [r.response for r in doc.records],
+                                             "公表区分": [r.raw_category for r in doc.records]}), file.filename
+                    return read_table(path).reset_index(drop=True), file.filename
+                except PubcomError as e:  # name the user's file, not our temporary copy
+                    raise type(e)(str(e).replace(str(path), file.filename)) from None
         return read_csv_bytes(data, name=file.filename).reset_index(drop=True), file.filename
     text = (req.form.get("text") or "").strip()
     if not text:
