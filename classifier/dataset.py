@@ -162,7 +162,7 @@ def build_dataset(data_dir="data") -> IngestResult:
     data_dir = Path(data_dir)
     frame, problems = read_records(data_dir)
     annotations = []
-    for path in sorted((data_dir / "annotations").glob("*.csv")):
+    for path in sorted(p for p in (data_dir / "annotations").iterdir() if p.suffix.lower() in (".csv", ".xlsx")):
         annotations += read_annotations(path)
     frame = apply_rules(apply_annotations(frame, annotations))
     return IngestResult(add_groups(frame), problems)

@@ -33,14 +33,14 @@ def categorize(table: pd.DataFrame, scheme: Scheme, category_column=None) -> pd.
     missing = (own == "") & (label == "")
     if missing.any():
         error = column("error")
-        where = "; ".join(f"line {line}" + (f" ({error[line]})" if error[line] else "")
+        where = "; ".join(f"row {line}" + (f" ({error[line]})" if error[line] else "")
                           for line in table.index[missing][:10])
         more = f" and {int(missing.sum()) - 10} more" if missing.sum() > 10 else ""
         fix = (f"Give them a category in the {cat} column" if cat else
                f"Give them a label ({', '.join(LABELS)}) in the corrected_label or label column")
         raise ExportError(
-            f"{int(missing.sum())} row(s) have no category and no label: {where}{more} (line numbers "
-            f"of the file; the header is line 1). {fix}, or remove them, then export again.")
+            f"{int(missing.sum())} row(s) have no category and no label: {where}{more} (rows as Excel "
+            f"numbers them; the header is row 1). {fix}, or remove them, then export again.")
     own[own != ""].map(scheme.label_of)  # raises UnknownCategoryError on a category outside the scheme
     return own.where(own != "", label.map(lambda l: scheme.raw_for(l) if l else ""))
 

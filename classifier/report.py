@@ -104,8 +104,8 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFra
 def _share(g: pd.DataFrame, rates: dict | None) -> dict:
     """The deferral share of one group and its interval. Labelled rows are counted as they are;
     predicted rows are corrected with ``rates`` (adjusted classify-and-count) when there are
-    rates, and added to the labelled count. The interval treats the labelled rows as a sample,
-    as Wilson does for an all-labelled group, so adding one predicted row never narrows it."""
+    rates, and added to the labelled count. The interval treats the labelled rows as a sample
+    (Jeffreys draws), as Wilson does for an all-labelled group, and always contains the share."""
     n, k = len(g), int((g["label"] == TARGET).sum())
     pred = g[~g["_labelled"]]
     n_pred, k_pred = len(pred), int((pred["label"] == TARGET).sum())
@@ -122,7 +122,8 @@ def _share(g: pd.DataFrame, rates: dict | None) -> dict:
     method = "predicted, adjusted classify-and-count (bootstrap)"
     if n_lab:
         method = f"{n_lab} labelled counted + {n_pred} predicted, adjusted classify-and-count (bootstrap)"
-    return {"share": (k_lab + n_pred * adjusted) / n, "ci_low": low, "ci_high": high, "method": method}
+    share = (k_lab + n_pred * adjusted) / n
+    return {"share": share, "ci_low": min(low, share), "ci_high": max(high, share), "method": method}
 
 
 def _counts(g: pd.DataFrame) -> dict:

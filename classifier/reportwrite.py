@@ -67,7 +67,7 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
             lines = ", ".join(str(line_numbers[i]) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
             why = error[missing[0]] or "no label"
             progress(f"{path.name}: {len(missing)} row(s) left out of the report, with no label "
-                     f"(lines {lines}; line {line_numbers[missing[0]]}: {why})")
+                     f"(rows {lines} as Excel numbers them; row {line_numbers[missing[0]]}: {why})")
         frames.append(frame.assign(mode=mode))
     if not frames:
         raise DataFileError("no input files")

@@ -101,3 +101,15 @@ def test_form_letters_share_a_duplicate_group():
     out = add_groups(frame)
     assert out["duplicate_group"].tolist() == ["a", "a", "a", "d"]
     assert out["response_group"].tolist() == ["a", "a", "c", "d"]
+
+
+def test_annotations_kept_in_excel_are_read_by_ingest(data_dir):
+    import pandas as pd
+
+    before = build_dataset(data_dir).frame
+    csv_path = data_dir / "annotations" / "kanazawa.csv"
+    pd.read_csv(csv_path, dtype=str, keep_default_na=False).to_excel(csv_path.with_suffix(".xlsx"), index=False)
+    csv_path.unlink()
+    after = build_dataset(data_dir).frame
+    assert after[["id", "label", "label_origin", "evidence"]].equals(before[["id", "label", "label_origin", "evidence"]])
+    assert (after.loc[after["source"] == "金沢市", "label_origin"] == "annotated").all()

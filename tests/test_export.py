@@ -59,9 +59,9 @@ def test_export_of_predict_output_with_error_rows_names_their_lines(tmp_path):
     pd.DataFrame({"意見": ["a", "", "b", "c"], "回答": ["x", "", "", "z"],
                   "label": ["deferred", "", "", "other"],
                   "error": ["", "empty opinion (意見)", "empty response (回答)", ""]}).to_csv(src, index=False)
-    with pytest.raises(ExportError, match=r"1 row\(s\).*line 4 \(empty response \(回答\)\)") as e:
+    with pytest.raises(ExportError, match=r"1 row\(s\).*row 4 \(empty response \(回答\)\)") as e:
         export_table(src, tmp_path / "o.txt", "morioka")
-    assert "line 3" not in str(e.value)  # the blank row is not a row to publish
+    assert "row 3" not in str(e.value)  # the blank row is not a row to publish
 
 
 def test_export_uses_each_rows_own_category_and_labels_for_the_rest(tmp_path):

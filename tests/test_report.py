@@ -161,7 +161,7 @@ def test_rows_that_cannot_be_predicted_are_named_not_dropped_silently(tmp_path):
     said = []
     frame = load_results([src], progress=said.append)
     assert len(frame) == 1
-    assert any("1 row(s) left out" in m and "lines 3" in m and "empty response (市の考え方)" in m for m in said), said
+    assert any("1 row(s) left out" in m and "rows 3 as Excel numbers them" in m and "empty response (市の考え方)" in m for m in said), said
 
 
 def test_a_labelled_file_names_rows_without_a_label_and_uses_staff_corrections(tmp_path):
@@ -176,4 +176,14 @@ def test_a_labelled_file_names_rows_without_a_label_and_uses_staff_corrections(t
     assert frame["label"].tolist() == ["deferred", "deferred", "rejected"]
     assert frame["label_origin"].tolist() == ["annotated", "", "annotated"]
     assert said == ["download.csv: 1 row(s) left out of the report, with no label "
-                    "(lines 3; line 3: empty response (市の考え方))"]
+                    "(rows 3 as Excel numbers them; row 3: empty response (市の考え方))"]
+
+
+@pytest.mark.parametrize("k_labelled, n_labelled, predicted", [(20, 20, "deferred"), (0, 30, "other"), (2, 2, "deferred")])
+def test_a_mixed_groups_interval_contains_its_share_at_the_extremes(k_labelled, n_labelled, predicted):
+    rates = {"tpr": 0.8, "fpr": 0.1, "tp": 80, "pos": 100, "fp": 40, "neg": 400}
+    labels = ["deferred"] * k_labelled + ["other"] * (n_labelled - k_labelled) + [predicted] * 3
+    frame = pd.DataFrame({"source": "甲市", "plan": "計画", "opinion": [f"o{i}" for i in range(len(labels))],
+                          "response": "", "label": labels, "label_origin": ["annotated"] * n_labelled + [""] * 3})
+    row = deferral_table(frame, rates).iloc[0]
+    assert row["ci_low"] <= row["share"] <= row["ci_high"]

@@ -142,3 +142,15 @@ def test_excel_unicode_text_upload(client):
     assert r.status_code == 302
     page = c.get(r.headers["Location"]).get_data(as_text=True)
     assert "窓口を残して" in page and page.count('<tr id="row-') == 1
+
+
+def test_reuploading_a_download_keeps_its_corrections(client):
+    c, _ = client
+    frame = pd.DataFrame({"意見": ["窓口を残して", "賛成です", "反対です"], "市の考え方": ["承ります", "承ります。", "原案のとおり"]})
+    token = _upload(c, frame).headers["Location"].rsplit("/", 1)[1]
+    c.post(f"/results/{token}/correct", data={"row": "1", "label": "deferred"})
+    first = read_csv_bytes(c.get(f"/results/{token}/download.csv").data).reset_index(drop=True)
+    token = _upload(c, first).headers["Location"].rsplit("/", 1)[1]
+    c.post(f"/results/{token}/correct", data={"row": "2", "label": "rejected"})
+    second = read_csv_bytes(c.get(f"/results/{token}/download.csv").data)
+    assert second["corrected_label"].tolist() == ["", "deferred", "rejected"]

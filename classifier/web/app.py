@@ -74,7 +74,7 @@ def create_app(data_dir="data", models_dir=None) -> Flask:
         token = secrets.token_urlsafe(8)
         uploads[token] = {"name": name, "table": table, "out": out, "mode": mode, "scheme": scheme,
                           "opinion": find_column(table.columns, "opinion"), "response": resp if mode == "response" else None,
-                          "corrected": {}}
+                          "corrected": _earlier_corrections(table)}
         while len(uploads) > KEEP_UPLOADS:
             uploads.popitem(last=False)
         return redirect(url_for("results", token=token))
@@ -140,6 +140,14 @@ def create_app(data_dir="data", models_dir=None) -> Flask:
 
     app.jinja_env.filters["highlight"] = highlight
     return app
+
+
+def _earlier_corrections(table: pd.DataFrame) -> dict:
+    """A re-uploaded download keeps the corrections made on it before ({row: label})."""
+    if "corrected_label" not in table.columns:
+        return {}
+    labels = table["corrected_label"].fillna("").astype(str).str.strip().tolist()
+    return {i: label for i, label in enumerate(labels) if label in LABELS}
 
 
 def _input_table(req) -> tuple:
