@@ -1,5 +1,5 @@
 """pubcom-classifier: sort public-comment opinions (パブリックコメント) by the response they get."""
-from .agreement import agreement, cohen_kappa
+from .agreement import agreement, cohen_kappa, read_reading
 from .dataset import build_dataset, load_dataset, write_dataset
 from .exceptions import (AnnotationError, CountMismatchError, DataFileError, DocumentFormatError, ExportError,
                          LegendMismatchError, MissingColumnError, ModelError, NotAResultsDocumentError,
@@ -15,7 +15,7 @@ from .text import dedupe_key, normalize
 
 __all__ = [
     "LABELS", "LABELS_JA", "READERS",
-    "Model", "load_model", "agreement", "cohen_kappa", "deferral_table", "wilson",
+    "Model", "load_model", "agreement", "cohen_kappa", "read_reading", "deferral_table", "wilson",
     "build_dataset", "load_dataset", "write_dataset", "read_document", "rule_label",
     "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",
     "PubcomError", "AnnotationError", "CountMismatchError", "DataFileError", "DocumentFormatError", "ExportError",

@@ -9,6 +9,25 @@ from .exceptions import AnnotationError
 from .labels import LABELS
 
 
+def read_reading(path) -> list:
+    """One reading: an annotation file (``id, label, evidence, note``), or the labelled dataset —
+    its official and annotated rows, with the published category (official) or the recorded
+    evidence (annotated) as evidence, so a blind reading can be held against either."""
+    from .dataset import load_dataset, read_annotations
+    from .metrics import REFERENCE_ORIGINS
+
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(400).lstrip(b"\xef\xbb\xbf")
+    if path.suffix.lower() == ".csv" and head.startswith(b"id,source,plan"):
+        frame = load_dataset(path)
+        frame = frame[frame["label_origin"].isin(REFERENCE_ORIGINS)]
+        return [{"id": r.id, "label": r.label, "file": path.name, "line": n,
+                 "evidence": f"【{r.raw_category}】" if r.label_origin == "official" else r.evidence}
+                for n, r in zip(frame.index + 2, frame.itertuples())]
+    return read_annotations(path)
+
+
 def _by_id(rows: list, name: str) -> dict:
     out = {}
     for r in rows:

@@ -254,11 +254,11 @@ def serve(host, port, data_dir, models_dir):
 @click.argument("second", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", default=None, help="Also write the report here (.md; a .json beside it).")
 def agreement(first, second, output):
-    """Agreement of two independent readings (annotation CSVs: id,label,evidence,note)."""
-    from .agreement import agreement as compare, agreement_markdown, write_agreement
-    from .dataset import read_annotations
+    """Agreement of two independent readings of the same responses. Each is an annotation file
+    (id,label,evidence,note) or FIRST is the labelled dataset (its official and annotated rows)."""
+    from .agreement import agreement as compare, agreement_markdown, read_reading, write_agreement
 
-    result = compare(read_annotations(first), read_annotations(second))
+    result = compare(read_reading(first), read_reading(second))
     click.echo(agreement_markdown(result, first, second), nl=False)
     if output:
         for path in write_agreement(result, output, first, second):

@@ -96,3 +96,14 @@ def test_a_second_reading_saved_from_excel(tmp_path, suffix, encoding):
     frame.to_csv(path, index=False, encoding=encoding) if suffix == ".csv" else frame.to_excel(path, index=False)
     assert [a["label"] for a in read_annotations(path)] == frame["label"].tolist()
     assert [a["line"] for a in read_annotations(path)][:2] == [2, 3]
+
+
+def test_the_dataset_can_be_the_first_reading():
+    from classifier.agreement import read_reading
+
+    dataset = ROOT / "data" / "labeled_opinions.csv"
+    assert agreement(read_reading(dataset), read_reading(SECOND)) == agreement(read_reading(FIRST), read_reading(SECOND))
+    official = {r["id"]: r for r in read_reading(dataset)}["goshogawara-2"]
+    assert (official["label"], official["evidence"]) == ("deferred", "【実施段階検討】")
+    blind = [{"id": "goshogawara-2", "label": "other", "evidence": "x"}]
+    assert agreement(read_reading(dataset), blind)["disagreements"][0]["first_evidence"] == "【実施段階検討】"
