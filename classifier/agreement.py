@@ -22,7 +22,7 @@ def read_reading(path) -> list:
     if path.suffix.lower() == ".csv" and head.startswith(b"id,source,plan"):
         frame = load_dataset(path)
         frame = frame[frame["label_origin"].isin(REFERENCE_ORIGINS)]
-        return [{"id": r.id, "label": r.label, "file": path.name, "line": n,
+        return [{"id": r.id, "label": r.label, "file": path.name, "line": n, "origin": r.label_origin,
                  "evidence": f"【{r.raw_category}】" if r.label_origin == "official" else r.evidence}
                 for n, r in zip(frame.index + 2, frame.itertuples())]
     return read_annotations(path)
@@ -64,7 +64,13 @@ def agreement(first: list, second: list) -> dict:
     a = [one[i]["label"] for i in ids]
     b = [two[i]["label"] for i in ids]
     matrix = [[sum(1 for x, y in zip(a, b) if x == row and y == col) for col in LABELS] for row in LABELS]
+    origins = {}
+    for i, x, y in zip(ids, a, b):
+        origins.setdefault(one[i].get("origin", "annotated"), []).append((x, y))
     return {
+        "per_origin": {o: {"n": len(p), "agreed": sum(x == y for x, y in p),
+                           "kappa": round(cohen_kappa([x for x, _ in p], [y for _, y in p]), 3)}
+                       for o, p in sorted(origins.items())},
         "n": len(ids),
         "agreed": sum(x == y for x, y in zip(a, b)),
         "observed": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
@@ -84,9 +90,13 @@ def agreement_markdown(result: dict, first_name: str, second_name: str) -> str:
              f"First reading `{first_name}`, second reading `{second_name}`.", "",
              f"- responses read twice: {result['n']}",
              f"- agreed: {result['agreed']} ({result['observed']:.1%})",
-             f"- Cohen's kappa: {result['kappa']:.3f}", "",
-             "## Confusion (rows: first reading, columns: second)", "",
-             "| first \\ second | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+             f"- Cohen's kappa: {result['kappa']:.3f}", ""]
+    if len(result.get("per_origin", {})) > 1:
+        lines += ["| first reading's origin | n | agreed | kappa |", "|---|---|---|---|"]
+        lines += [f"| {o} | {r['n']} | {r['agreed']} | {r['kappa']:.3f} |" for o, r in result["per_origin"].items()]
+        lines.append("")
+    lines += ["## Confusion (rows: first reading, columns: second)", "",
+              "| first \\ second | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
     for label, row in zip(labels, result["confusion"]["matrix"]):
         lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
     lines += ["", "## Disagreements", ""]

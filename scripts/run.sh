@@ -12,3 +12,5 @@ python3 -m venv .venv
 .venv/bin/pubcom report -o reports/deferral
 .venv/bin/pubcom agreement data/annotations/moe_environment_plans.csv data/second_reading/moe_environment_plans.csv \
   -o reports/agreement/agreement.md
+.venv/bin/pubcom agreement data/labeled_opinions.csv data/second_reading/city_rows.csv \
+  -o reports/agreement/city_rows.md

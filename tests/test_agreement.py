@@ -107,3 +107,19 @@ def test_the_dataset_can_be_the_first_reading():
     assert (official["label"], official["evidence"]) == ("deferred", "【実施段階検討】")
     blind = [{"id": "goshogawara-2", "label": "other", "evidence": "x"}]
     assert agreement(read_reading(dataset), blind)["disagreements"][0]["first_evidence"] == "【実施段階検討】"
+
+
+def test_bundled_city_reading_covers_every_city_row_and_is_reported_per_origin():
+    from classifier.agreement import read_reading
+
+    city = ROOT / "data" / "second_reading" / "city_rows.csv"
+    data = load_dataset(ROOT / "data" / "labeled_opinions.csv")
+    cities = data[data["source"] != "環境省"].set_index("id")
+    second = read_annotations(city)
+    assert sorted(r["id"] for r in second) == sorted(cities.index)
+    for r in second:
+        assert r["evidence"] in cities.loc[r["id"], "response"], r["id"]
+    result = agreement(read_reading(ROOT / "data" / "labeled_opinions.csv"), second)
+    per_origin = result["per_origin"]
+    assert {o: r["n"] for o, r in per_origin.items()} == {"annotated": 8, "official": 17}
+    assert sum(r["agreed"] for r in per_origin.values()) == result["agreed"]
