@@ -13,13 +13,11 @@ def read_reading(path) -> list:
     """One reading: an annotation file (``id, label, evidence, note``), or the labelled dataset —
     its official and annotated rows, with the published category (official) or the recorded
     evidence (annotated) as evidence, so a blind reading can be held against either."""
-    from .dataset import load_dataset, read_annotations
+    from .dataset import is_dataset_file, load_dataset, read_annotations
     from .metrics import REFERENCE_ORIGINS
 
     path = Path(path)
-    with open(path, "rb") as f:
-        head = f.read(400).lstrip(b"\xef\xbb\xbf")
-    if path.suffix.lower() == ".csv" and head.startswith(b"id,source,plan"):
+    if is_dataset_file(path):
         frame = load_dataset(path)
         frame = frame[frame["label_origin"].isin(REFERENCE_ORIGINS)]
         return [{"id": r.id, "label": r.label, "file": path.name, "line": n, "origin": r.label_origin,

@@ -19,7 +19,7 @@ from .labels import LABELS
 from .readers import read_document
 from .rules import rule_label
 from .schemes import get_scheme
-from .tables import read_table
+from .tables import drop_blank_rows, read_table
 from .text import dedupe_key, normalize
 
 COLUMNS = ["id", "source", "plan", "document", "number", "opinion", "response", "scheme",
@@ -96,7 +96,7 @@ def read_annotations(path) -> list:
         raise AnnotationError(str(e)) from None
     if list(table.columns) != ANNOTATION_COLUMNS:
         raise AnnotationError(f"{path}: header must be {','.join(ANNOTATION_COLUMNS)}, got {','.join(table.columns)}")
-    table = table[(table != "").any(axis=1)]
+    table = drop_blank_rows(table)
     return [dict(row, file=path.name, line=int(line)) for line, row in zip(table.index, table.to_dict("records"))]
 
 
@@ -185,6 +185,15 @@ def write_dataset(frame: pd.DataFrame, path) -> Path:
         f.write(to_csv_bytes(frame))
     os.replace(tmp, path)
     return path
+
+
+def is_dataset_file(path) -> bool:
+    """Whether ``path`` is a labelled dataset as ``pubcom ingest`` writes it (by its header)."""
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return False
+    with open(path, "rb") as f:
+        return f.read(300).lstrip(b"\xef\xbb\xbf").startswith(b"id,source,plan")
 
 
 def load_dataset(path="data/labeled_opinions.csv") -> pd.DataFrame:

@@ -26,7 +26,7 @@ def categorize(table: pd.DataFrame, scheme: Scheme, category_column=None) -> pd.
     def column(name):
         return table[name].astype(str).str.strip() if name in table.columns else pd.Series("", index=table.index)
 
-    own = column(cat) if cat is not None else column("")
+    own = column(cat)
     corrected, label = column("corrected_label"), column("label")
     label = corrected.where(corrected != "", label)
     own = own.where(corrected == "", "")  # a staff correction beats the category predicted before it

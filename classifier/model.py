@@ -171,6 +171,7 @@ def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None,
     if names is None:
         names = pipeline.named_steps["features"].get_feature_names_out()
     coef = clf.coef_
+    is_rule = np.array([n.split("__", 1)[-1].startswith("rule:") for n in names])  # a rule matched
     out = []
     features = features.tocsr()
     indptr, indices, data = features.indptr, features.indices, features.data
@@ -188,8 +189,7 @@ def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None,
                 _, index, label = name.split(":")
                 match = rules[int(index)].pattern.search(responses[i]) if responses is not None else None
                 name = match.group(0) if match else f"rule:{label}"
-            elif name == "rule→other" and responses is not None and not any(
-                    r.pattern.search(responses[i]) for r in rules):
+            elif name == "rule→other" and not is_rule[cols].any():
                 name = "no rule matched"  # the labeler's fallback, not a rule that said other
             if name not in terms:
                 terms.append(name)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .charts import deferral_svg, label_shares_svg
-from .dataset import load_dataset
+from .dataset import is_dataset_file, load_dataset
 from .exceptions import DataFileError
 from .labels import LABELS, LABELS_JA
 from .metrics import markdown_table
@@ -31,7 +31,7 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
     frames = []
     for path in paths:
         path = Path(path)
-        if path.suffix.lower() == ".csv" and path.read_bytes()[:300].lstrip(b"\xef\xbb\xbf").startswith(b"id,source,plan"):
+        if is_dataset_file(path):
             frames.append(load_dataset(path).assign(mode="response"))
             continue
         table = read_table(path)

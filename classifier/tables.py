@@ -111,13 +111,23 @@ def read_table(path, encoding: str | None = None, sheet=0) -> pd.DataFrame:
 def read_csv_bytes(data: bytes, encoding: str | None = None, name: str = "input") -> pd.DataFrame:
     if data[:4] == b"PK\x03\x04":
         raise TableReadError(f"{name}: this is an XLSX/ZIP file; give it a .xlsx name")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and not encoding:
+    if is_utf16(data) and not encoding:
         encoding = "utf-16"  # Excel's "Unicode text" export
     elif b"\x00" in data[:4096] and not (encoding and codecs.lookup(check_encoding(encoding)).name.startswith("utf-16")):
         raise TableReadError(f"{name}: binary data, not a CSV table")
     text, _ = decode(data, encoding, name)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, name)))
     return _frame(rows, name)
+
+
+def is_utf16(data: bytes) -> bool:
+    """Whether ``data`` starts with a UTF-16 byte-order mark (Excel's "Unicode text" export)."""
+    return data[:2] in (b"\xff\xfe", b"\xfe\xff")
+
+
+def drop_blank_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without the rows whose every cell is empty (as read_table keeps them)."""
+    return table[(table != "").any(axis=1)]
 
 
 def _delimiter(text: str, name: str) -> str:

@@ -13,10 +13,10 @@ from .dataset import add_groups, load_dataset
 from .evaluate import _fit_predict, review_threshold, select_config, split_groups, splitter, tokenize_once
 from .exceptions import DataFileError
 from .labels import LABELS
-from .tables import find_column, read_table
 from .metrics import REFERENCE_ORIGINS, macro_f1
 from .model import GRID, MODES, build_pipeline, grid_for
 from .predict import Model
+from .tables import drop_blank_rows, find_column, read_table
 
 REQUIRED = ("opinion", "label", "label_origin")
 
@@ -45,7 +45,7 @@ def load_training_data(paths) -> pd.DataFrame:
 
 def _read_extra(path) -> pd.DataFrame:
     df = read_table(path)  # CSV (UTF-8, BOM, CP932) or XLSX; index = line number in the file
-    df = df[(df != "").any(axis=1)]  # blank rows carry nothing to learn
+    df = drop_blank_rows(df)  # blank rows carry nothing to learn
     for role in ("opinion", "response"):
         col = find_column(df.columns, role, required=False) if role not in df.columns else role
         if col is not None and col != role:

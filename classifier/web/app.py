@@ -22,7 +22,7 @@ from ..labels import LABELS, LABELS_JA
 from ..predict import default_models_dir, load_model
 from ..readers import read_document
 from ..schemes import get_scheme, load_schemes
-from ..tables import find_column, read_csv_bytes, read_table, write_table
+from ..tables import find_column, is_utf16, read_csv_bytes, read_table, write_table
 from ..text import dedupe_key
 
 MAX_UPLOAD_MB = 20
@@ -155,7 +155,7 @@ def _input_table(req) -> tuple:
     if file and file.filename:
         data = file.read()
         suffix = Path(file.filename).suffix.lower()
-        if suffix == ".txt" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        if suffix == ".txt" and is_utf16(data):
             suffix = ".csv"  # Excel's "Unicode text": a tab-separated table in UTF-16
         if suffix in (".xlsx", ".xlsm", ".txt"):
             with tempfile.TemporaryDirectory() as tmp:
