@@ -33,49 +33,75 @@ def reliability_plot(calibration: dict, path, title: str) -> Path:
     return Path(path)
 
 
+def _ci(ci) -> str:
+    return f"[{ci[0]}, {ci[1]}]" if ci and ci[0] is not None else ""
+
+
+def headline_table(kinds: dict, kind: str = "loso") -> str:
+    """Macro-F1 per distinct response and per opinion, pooled (with the mean over bodies) and per
+    body, each with its 95 % cluster-bootstrap interval, for the model and its baselines."""
+    entry = kinds[kind]["headline"]
+    bodies = sorted(next(iter(entry.values()))["response"]["by_source"])
+    rows = []
+    for name, h in entry.items():
+        for unit in ("response", "opinion"):
+            u = h[unit]
+            row = {"predictor": name, "unit": f"per {unit}", "pooled": f"**{u['macro_f1']}** {_ci(u['ci'])}",
+                   "mean over bodies": u["mean_over_bodies"]}
+            for b in bodies:
+                v = u["by_source"].get(b)
+                row[f"{b} (n={v['n']})" if v else b] = f"{v['macro_f1']} {_ci(v['ci'])}" if v else ""
+            rows.append(row)
+    return markdown_table(_frame(rows))
+
+
 def to_markdown(results: dict, meta: dict) -> str:
     out = ["# Evaluation", "", f"Made by `{meta['command']}` on {meta['date']}; data "
            f"`{meta['data']}` (sha256 {meta['data_sha256'][:12]}…), {meta['rows']} rows.", "",
-           "Metrics on `official` + `annotated` rows only. Hyper-parameters are chosen inside each "
-           "training fold (nested grouped CV); opinions sharing a response or a duplicate group never "
-           "straddle a split.", ""]
+           "Scored on `official` + `annotated` rows only (guide rows are trained on, never scored). The "
+           "configuration is chosen inside each training fold by leave-one-source-out over the training "
+           "bodies; opinions sharing a response or a duplicate group never straddle a split. Intervals: "
+           "95 % cluster bootstrap over response groups (1,000 draws, within each body for pooled figures). "
+           "Per distinct response: each response counts once (its probability is the mean over its "
+           "opinions), so a stock reply answering 44 opinions does not count 44 times.", ""]
     for mode, kinds in results.items():
         out += [f"## Mode `{mode}`", ""]
+        if "loso" in kinds:
+            out += ["### Headline: leave-one-source-out, macro-F1", "", headline_table(kinds, "loso"), ""]
         rows = []
         for kind, entry in kinds.items():
-            for name in ("model", "majority", "rules"):
-                if name in entry:
-                    rows.append({"split": KIND_TITLES[kind], "predictor": name, "n": entry[name]["n"],
-                                 "macro-F1": entry[name]["macro_f1"], "accuracy": entry[name]["accuracy"]})
-        out += [markdown_table(_frame(rows)), ""]
+            for name, h in entry["headline"].items():
+                rows.append({"split": KIND_TITLES[kind], "predictor": name,
+                             "per response": f"{h['response']['macro_f1']} {_ci(h['response']['ci'])}",
+                             "per opinion": f"{h['opinion']['macro_f1']} {_ci(h['opinion']['ci'])}",
+                             "accuracy (opinion)": h["opinion"]["accuracy"]})
+        out += ["### Every split", "", markdown_table(_frame(rows)), ""]
         for kind, entry in kinds.items():
             m = entry["model"]
             out += [f"### {KIND_TITLES[kind]}", ""]
-            out += ["Per source (model):", "", markdown_table(_frame(
-                [{"source": k, **v} for k, v in m["by_source"].items()])), ""]
-            out += ["Per origin (model):", "", markdown_table(_frame(
+            out += ["Per origin (model, per opinion):", "", markdown_table(_frame(
                 [{"label_origin": k, **v} for k, v in m["by_label_origin"].items()])), ""]
-            out += ["Per class (model):", "", markdown_table(_frame(
+            out += ["Per class (model, per opinion):", "", markdown_table(_frame(
                 [{"label": k, **v} for k, v in m["per_class"].items()])), ""]
             cm = m["confusion"]["matrix"]
-            out += ["Confusion matrix (rows: true, columns: predicted):", "", markdown_table(_frame(
+            out += ["Confusion matrix (per opinion; rows: true, columns: predicted):", "", markdown_table(_frame(
                 [{"true \\ pred": LABELS[i], **dict(zip(LABELS, r))} for i, r in enumerate(cm)])), ""]
             if "rule_origin_rows" in entry:
                 r = entry["rule_origin_rows"]
                 out += [f"Rows labelled by rule (reported apart): n={r['n']}, macro-F1 {r['macro_f1']}.", ""]
             out += ["Configurations chosen per fold:", "", markdown_table(_frame(
-                [{"held out": f["held_out"], **f["config"], "inner macro-F1": f["inner_macro_f1"],
-                  "train": f["n_train"], "test": f["n_test"]} for f in entry["folds"]])), ""]
-            if "calibration" in entry:
-                c, t = entry["calibration"], entry["needs_review"]
-                out += [f"Calibration: expected calibration error **{c['ece']}** "
-                        f"(reliability plot: `reliability_{mode}.png`).", ""]
-                if t["precision_rest"] is None:
-                    out += ["No confidence threshold reaches 90 % precision: every row needs review.", ""]
-                else:
-                    out += [f"needs_review threshold: confidence < **{t['threshold']}**. Staff check "
-                            f"**{t['review_share']:.0%}** of rows; the rest are {t['precision_rest']:.0%} precise "
-                            f"(target {t['target']:.0%}).", ""]
+                [{"held out": f["held_out"], "classifier": f["classifier"], "C": f["C"],
+                  "inner macro-F1": f["inner_macro_f1"], "train": f["n_train"], "test": f["n_test"]}
+                 for f in entry["folds"]])), ""]
+            c, t = entry["calibration"], entry["needs_review"]
+            out += [f"Calibration: expected calibration error **{c['ece']}**"
+                    + (f" (reliability plot: `reliability_{mode}.png`)." if kind == "loso" else "."), ""]
+            if t["precision_rest"] is None:
+                out += ["No confidence threshold reaches 90 % precision: every row needs review.", ""]
+            else:
+                out += [f"needs_review threshold: confidence < **{t['threshold']}**. Staff check "
+                        f"**{t['review_share']:.0%}** of rows; the rest are {t['precision_rest']:.0%} precise "
+                        f"(target {t['target']:.0%}).", ""]
     return "\n".join(out) + "\n"
 
 
@@ -95,7 +121,7 @@ def write_evaluation(results: dict, meta: dict, out_dir) -> list:
     (out_dir / "evaluation.md").write_text(to_markdown(results, meta), encoding="utf-8")
     written.append(out_dir / "evaluation.md")
     for mode, kinds in results.items():
-        if "kfold" in kinds and "calibration" in kinds["kfold"]:
-            written.append(reliability_plot(kinds["kfold"]["calibration"], out_dir / f"reliability_{mode}.png",
-                                            f"{mode} mode, grouped 5-fold"))
+        if "loso" in kinds:
+            written.append(reliability_plot(kinds["loso"]["calibration"], out_dir / f"reliability_{mode}.png",
+                                            f"{mode} mode, leave-one-source-out"))
     return written

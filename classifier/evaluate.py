@@ -1,9 +1,11 @@
-"""Honest evaluation: grouped k-fold, leave-one-source-out and leave-one-plan-out
-cross-validation with nested hyper-parameter selection, baselines, and calibration.
+"""Honest evaluation: leave-one-source-out (the headline), leave-one-plan-out and grouped k-fold
+cross-validation, with the configuration chosen inside each training fold by leave-one-source-out
+over the training bodies, baselines, intervals and calibration.
 
 Groups: opinions that are near-identical (``duplicate_group``) or share a response
-(``response_group``) are kept on one side of every split. Headline metrics use official and
-annotated rows only. Tokenization runs once per token form, not once per fold.
+(``response_group``) are kept on one side of every split. Guide rows (``label_origin=guide``) are
+on the training side of every split and never scored; only official and annotated rows are scored.
+Analysis (MeCab) runs once, not once per fold.
 """
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedGrou
 from sklearn.pipeline import Pipeline
 
 from .labels import LABELS
-from .metrics import REFERENCE_ORIGINS, summarize
-from .model import GRID, MODES, TokenizeColumns, build_classifier, build_features, grid_for
-from .rules import rule_label
+from .metrics import REFERENCE_ORIGINS, headline, macro_f1, per_response, summarize
+from .model import GRID, MODES, Config, build_classifier, build_features, grid_for
+from .weights import sample_weights
+
+GUIDE = "guide"
+KINDS = ("loso", "lopo", "kfold")
 
 
 def split_groups(frame: pd.DataFrame) -> np.ndarray:
@@ -36,80 +41,123 @@ def split_groups(frame: pd.DataFrame) -> np.ndarray:
     return np.array([codes[r] for r in roots])
 
 
-def tokenize_once(frame: pd.DataFrame, mode: str, forms) -> dict:
-    """{form: tokenized DataFrame} — the only place CV calls the tokenizer."""
-    return {form: TokenizeColumns(MODES[mode], form).transform(frame) for form in forms}
+def analyze_once(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """The analyzed columns of every row — the only place cross-validation calls MeCab."""
+    from .features import AnalyzeColumns
+
+    return AnalyzeColumns(MODES[mode]).transform(frame)
 
 
-def _fit_predict(tokenized, y, train, test, mode, config):
-    """Fit features + classifier on ``train`` rows of already-tokenized data; probabilities of
-    ``test`` rows in LABELS order."""
+def fit_steps(analyzed, frame, y, train, mode, config: Config) -> Pipeline:
+    """features + classifier fitted on the ``train`` rows of already-analyzed data, weighted as
+    ``config`` says (guide rows left out when config.guide is off)."""
+    train = np.asarray(train)
+    if not config.guide:
+        train = train[(frame["label_origin"].to_numpy()[train] != GUIDE)]
+    weights = sample_weights(frame.iloc[train], config.weight_response, config.weight_body, config.balanced)
+    model = Pipeline([("features", build_features(mode, config)), ("clf", build_classifier(config))])
+    model.fit(analyzed.iloc[train], y[train], clf__sample_weight=weights)
+    return model
+
+
+def fit_predict(analyzed, frame, y, train, test, mode, config) -> np.ndarray:
+    """Probabilities (LABELS order) of the ``test`` rows from a model fitted on ``train``."""
     proba = np.zeros((len(test), len(LABELS)))
     classes = sorted(set(y[train]))
     if len(classes) == 1:
         proba[:, LABELS.index(classes[0])] = 1.0
         return proba
-    model = Pipeline([("features", build_features(mode, config)), ("clf", build_classifier(config))])
-    model.fit(tokenized[config.form].iloc[train], y[train])
-    p = model.predict_proba(tokenized[config.form].iloc[test])
+    model = fit_steps(analyzed, frame, y, train, mode, config)
+    p = model.predict_proba(analyzed.iloc[test])
     for j, c in enumerate(model.named_steps["clf"].classes_):
         proba[:, LABELS.index(c)] = p[:, j]
     return proba
 
 
-def inner_score(tokenized, y, groups, train, mode, config, n_splits=3) -> float:
-    """Grouped CV macro-F1 of ``config`` on the ``train`` rows only."""
-    from .metrics import macro_f1
-
-    k = min(n_splits, len(set(groups[train])))
-    if k < 2:
-        return 0.0
-    pred = np.empty(len(train), dtype=object)
-    for a, b in GroupKFold(k).split(train, groups=groups[train]):
-        proba = _fit_predict(tokenized, y, train[a], train[b], mode, config)
-        pred[b] = np.array(LABELS)[proba.argmax(1)]
-    return macro_f1(y[train], pred)
+def _with_guide(frame, train, test):
+    """Guide rows always train, never test."""
+    guide = np.nonzero(frame["label_origin"].to_numpy() == GUIDE)[0]
+    return np.union1d(train, guide), np.setdiff1d(test, guide)
 
 
-def select_config(tokenized, y, groups, train, mode, grid=GRID, n_jobs=1) -> tuple:
-    """The config of ``grid`` with the best inner grouped-CV macro-F1 on ``train`` rows."""
-    scores = Parallel(n_jobs=n_jobs)(delayed(inner_score)(tokenized, y, groups, train, mode, c) for c in grid)
+def splitter(kind: str, frame: pd.DataFrame, groups: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
+    """(train, test) index pairs of split ``kind``; guide rows on the training side of each."""
+    real = np.nonzero(frame["label_origin"].to_numpy() != GUIDE)[0]
+    sub = frame.iloc[real]
+    if kind == "loso":
+        parts = LeaveOneGroupOut().split(sub, groups=sub["source"])
+    elif kind == "lopo":
+        parts = LeaveOneGroupOut().split(sub, groups=sub["plan"])
+    elif kind == "kfold":
+        parts = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(sub, y[real], groups[real])
+    else:
+        raise ValueError(f"unknown split {kind!r}; expected one of {', '.join(KINDS)}")
+    return [_with_guide(frame, real[a], real[b]) for a, b in parts]
+
+
+def inner_score(analyzed, frame, y, groups, train, mode, config) -> float:
+    """Leave-one-source-out macro-F1 per distinct response of ``config`` on the ``train`` rows
+    (grouped 3-fold when they hold a single body): how the choice is made everywhere."""
+    train = np.asarray(train)
+    real = train[frame["label_origin"].to_numpy()[train] != GUIDE]
+    sources = frame["source"].to_numpy()[real]
+    if len(set(sources)) >= 2:
+        parts = LeaveOneGroupOut().split(real, groups=sources)
+    else:
+        k = min(3, len(set(groups[real])))
+        if k < 2:
+            return 0.0
+        parts = GroupKFold(k).split(real, groups=groups[real])
+    guide = np.setdiff1d(train, real)
+    proba = np.zeros((len(real), len(LABELS)))
+    for a, b in parts:
+        proba[b] = fit_predict(analyzed, frame, y, np.union1d(real[a], guide), real[b], mode, config)
+    scored = frame.iloc[real]
+    ref = scored["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+    resp, resp_proba = per_response(scored[ref], proba[ref])
+    return macro_f1(resp["label"], np.array(LABELS, dtype=object)[resp_proba.argmax(1)])
+
+
+def select_config(analyzed, frame, y, groups, train, mode, grid=GRID, n_jobs=1) -> tuple:
+    """The config of ``grid`` with the best inner leave-one-source-out score on ``train`` rows."""
+    if len(grid) == 1:
+        return grid[0], float("nan")
+    scores = Parallel(n_jobs=n_jobs)(delayed(inner_score)(analyzed, frame, y, groups, train, mode, c) for c in grid)
     best = int(np.argmax(scores))
     return grid[best], float(scores[best])
 
 
-def splitter(kind: str, frame: pd.DataFrame, groups: np.ndarray, y: np.ndarray, seed: int = 0):
-    if kind == "loso":
-        return list(LeaveOneGroupOut().split(frame, groups=frame["source"]))
-    if kind == "lopo":
-        return list(LeaveOneGroupOut().split(frame, groups=frame["plan"]))
-    if kind == "kfold":
-        return list(StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(frame, y, groups))
-    raise ValueError(f"unknown split {kind!r}")
+def trainable(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """Rows a model of ``mode`` can learn from or be scored on."""
+    keep = frame["label"].isin(LABELS) & ((frame["opinion"] != "") | (frame["label_origin"] == GUIDE))
+    if mode == "response":
+        keep &= frame["response"] != ""
+    return frame[keep].reset_index(drop=True)
 
 
-def cross_validate(frame, mode, kind, grid=GRID, tokenized=None, n_jobs=1, progress=None) -> dict:
-    """Out-of-fold predictions of the model (config chosen inside each training fold), the
+def cross_validate(frame, mode, kind, grid=GRID, analyzed=None, n_jobs=1, progress=None) -> dict:
+    """Out-of-fold probabilities of the model (config chosen inside each training fold), the
     majority baseline and, in response mode, the rule labeler."""
     frame = frame.reset_index(drop=True)
     y = frame["label"].to_numpy()
     groups = split_groups(frame)
-    tokenized = tokenized or tokenize_once(frame, mode, sorted({c.form for c in grid}))
+    analyzed = analyze_once(frame, mode) if analyzed is None else analyzed
     proba = np.zeros((len(frame), len(LABELS)))
     majority = np.empty(len(frame), dtype=object)
-    chosen = []
+    chosen, tested = [], np.zeros(len(frame), dtype=bool)
     for i, (train, test) in enumerate(splitter(kind, frame, groups, y)):
         if progress:
-            progress(f"{mode} {kind} fold {i + 1}")
-        config, score = select_config(tokenized, y, groups, train, mode, grid, n_jobs)
-        chosen.append({"held_out": _held_out(frame, test, kind), "config": config.to_dict(),
+            progress(f"{mode} {kind} fold {i + 1}: {_held_out(frame, test, kind)}")
+        config, score = select_config(analyzed, frame, y, groups, train, mode, grid, n_jobs)
+        chosen.append({"held_out": _held_out(frame, test, kind), "C": config.C, "classifier": config.classifier,
                        "inner_macro_f1": round(score, 3), "n_train": len(train), "n_test": len(test)})
-        proba[test] = _fit_predict(tokenized, y, train, test, mode, config)
+        proba[test] = fit_predict(analyzed, frame, y, train, test, mode, config)
         majority[test] = pd.Series(y[train]).mode()[0]
+        tested[test] = True
     out = {"proba": proba, "pred": np.array(LABELS, dtype=object)[proba.argmax(1)],
-           "majority": majority, "folds": chosen}
+           "majority": majority, "folds": chosen, "tested": tested}
     if mode == "response":
-        out["rules"] = np.array([rule_label(r)[0] for r in frame["response"]], dtype=object)
+        out["rules"] = np.array([r.label for r in analyzed["response_reading"]], dtype=object)
     return out
 
 
@@ -155,27 +203,30 @@ def review_threshold(proba: np.ndarray, y, target: float = 0.90) -> dict:
             "precision_rest": round(float(correct[kept].mean()), 3), "target": target}
 
 
-def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=("loso", "lopo", "kfold"),
-                  n_jobs=1, progress=None) -> dict:
-    """Every split kind for one mode: metrics of the model and its baselines, per source and
-    origin, calibration and the needs-review threshold (from grouped k-fold)."""
+def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs=1, progress=None,
+                  n_boot: int = 1000) -> dict:
+    """Every split kind for one mode: the headline figures (per opinion and per distinct response,
+    pooled and per body, with intervals) of the model and its baselines, full summaries,
+    calibration and the needs-review threshold."""
     grid = grid_for(mode, grid)
-    frame = frame[frame["label"] != ""].reset_index(drop=True)
-    if mode == "response":
-        frame = frame[frame["response"] != ""].reset_index(drop=True)
-    tokenized = tokenize_once(frame, mode, sorted({c.form for c in grid}))
-    ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+    frame = trainable(frame, mode)
+    analyzed = analyze_once(frame, mode)
     result = {}
     for kind in kinds:
-        cv = cross_validate(frame, mode, kind, grid, tokenized, n_jobs, progress)
-        entry = {"folds": cv["folds"]}
+        cv = cross_validate(frame, mode, kind, grid, analyzed, n_jobs, progress)
+        ref = (frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()) & cv["tested"]
+        scored = frame[ref]
+        entry = {"folds": cv["folds"], "headline": {"model": headline(scored, proba=cv["proba"][ref], n_boot=n_boot)}}
+        for name in ("majority", "rules"):
+            if name in cv:
+                entry["headline"][name] = headline(scored, pred=cv[name][ref], n_boot=n_boot)
         for name in ("pred", "majority", "rules"):
             if name in cv:
-                entry["model" if name == "pred" else name] = summarize(frame[ref], cv[name][ref])
-        if (~ref).any():
-            entry["rule_origin_rows"] = summarize(frame[~ref], cv["pred"][~ref])
-        if kind == "kfold":
-            entry["calibration"] = calibration(cv["proba"][ref], frame["label"][ref])
-            entry["needs_review"] = review_threshold(cv["proba"][ref], frame["label"][ref])
+                entry["model" if name == "pred" else name] = summarize(scored, cv[name][ref])
+        rule_rows = (frame["label_origin"] == "rule").to_numpy() & cv["tested"]
+        if rule_rows.any():
+            entry["rule_origin_rows"] = summarize(frame[rule_rows], cv["pred"][rule_rows])
+        entry["calibration"] = calibration(cv["proba"][ref], scored["label"])
+        entry["needs_review"] = review_threshold(cv["proba"][ref], scored["label"])
         result[kind] = entry
     return result

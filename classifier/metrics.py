@@ -58,3 +58,86 @@ def summarize(frame: pd.DataFrame, pred) -> dict:
                                      "accuracy": round(float((g["label"] == pred[g.index]).mean()), 3)}
                             for k, g in frame.groupby(col, sort=True)}
     return out
+
+
+# -- per distinct response, and intervals -------------------------------------------------------
+def per_response(frame: pd.DataFrame, proba) -> tuple:
+    """Collapse rows to distinct responses: (frame of one row per (source, response_group), their
+    probabilities = the mean over the group's rows). A response answering 44 opinions counts once."""
+    import numpy as np
+
+    key = (frame["source"].astype(str) + "\x00" + frame["response_group"].astype(str)).to_numpy()
+    codes, first = np.unique(key, return_index=True)
+    inverse = np.searchsorted(codes, key)
+    proba = np.asarray(proba, dtype=float)
+    sums = np.zeros((len(codes), proba.shape[1]))
+    np.add.at(sums, inverse, proba)
+    counts = np.bincount(inverse, minlength=len(codes))[:, None]
+    order = np.argsort(first)  # keep document order
+    return frame.iloc[first[order]], (sums / counts)[order]
+
+
+def _macro_f1_from_confusion(conf) -> "np.ndarray":
+    """Macro-F1 of each of a stack of confusion matrices (…, L, L), over the labels present in
+    truth or prediction, as macro_f1 does."""
+    import numpy as np
+
+    tp = np.diagonal(conf, axis1=-2, axis2=-1)
+    true, pred = conf.sum(-1), conf.sum(-2)
+    present = (true + pred) > 0
+    f1 = np.where(present, 2 * tp / np.maximum(true + pred, 1), 0.0)
+    return f1.sum(-1) / np.maximum(present.sum(-1), 1)
+
+
+def bootstrap_macro_f1(y, pred, clusters, strata=None, n: int = 1000, seed: int = 0) -> tuple:
+    """95 % cluster-bootstrap interval of macro-F1: clusters (response groups) are resampled with
+    replacement, within each stratum (body) when given, ``n`` times."""
+    import numpy as np
+
+    y, pred, clusters = (np.asarray(a) for a in (y, pred, clusters))
+    if not len(y):
+        return (None, None)
+    labels = {l: k for k, l in enumerate(LABELS)}
+    cell = np.array([labels[a] * len(LABELS) + labels[b] for a, b in zip(y, pred)])
+    ids, inverse = np.unique(clusters, return_inverse=True)
+    per_cluster = np.zeros((len(ids), len(LABELS) ** 2))
+    np.add.at(per_cluster, (inverse, cell), 1)
+    strata = np.zeros(len(ids), dtype=int) if strata is None else \
+        np.unique(np.asarray(strata), return_inverse=True)[1][np.unique(inverse, return_index=True)[1]]
+    rng = np.random.default_rng(seed)
+    counts = np.zeros((n, len(ids)))
+    for s in np.unique(strata):
+        members = np.nonzero(strata == s)[0]
+        draws = rng.integers(0, len(members), size=(n, len(members)))
+        np.add.at(counts, (np.repeat(np.arange(n), len(members)), members[draws].ravel()), 1)
+    conf = (counts @ per_cluster).reshape(n, len(LABELS), len(LABELS))
+    scores = _macro_f1_from_confusion(conf)
+    return (round(float(np.percentile(scores, 2.5)), 3), round(float(np.percentile(scores, 97.5)), 3))
+
+
+def headline(frame: pd.DataFrame, proba=None, pred=None, n_boot: int = 1000) -> dict:
+    """Macro-F1 per opinion and per distinct response, pooled and per body, each with its 95 %
+    cluster-bootstrap interval (resampling response groups), and the mean over bodies. Give the
+    model's ``proba`` (LABELS order), or a fixed ``pred`` label per row (rules, majority)."""
+    import numpy as np
+
+    if proba is None:
+        proba = np.array([[float(p == l) for l in LABELS] for p in pred])
+    proba = np.asarray(proba, dtype=float)
+    out = {}
+    resp_frame, resp_proba = per_response(frame, proba)
+    for unit, f, p in (("opinion", frame, proba), ("response", resp_frame, resp_proba)):
+        y = f["label"].to_numpy()
+        hat = np.array(LABELS, dtype=object)[p.argmax(1)]
+        clusters = (f["source"].astype(str) + "\x00" + f["response_group"].astype(str)).to_numpy()
+        bodies = {}
+        for body in sorted(set(f["source"])):
+            m = (f["source"] == body).to_numpy()
+            bodies[body] = {"n": int(m.sum()), "macro_f1": round(macro_f1(y[m], hat[m]), 3),
+                            "ci": bootstrap_macro_f1(y[m], hat[m], clusters[m], n=n_boot)}
+        out[unit] = {"n": int(len(y)), "macro_f1": round(macro_f1(y, hat), 3),
+                     "accuracy": round(float((y == hat).mean()), 3) if len(y) else None,
+                     "ci": bootstrap_macro_f1(y, hat, clusters, f["source"].to_numpy(), n=n_boot),
+                     "mean_over_bodies": round(float(np.mean([b["macro_f1"] for b in bodies.values()])), 3),
+                     "by_source": bodies}
+    return out

@@ -1,60 +1,64 @@
-"""The classifier: MeCab tokens → TF-IDF → logistic regression, in two modes.
+"""The classifier: MeCab lemmas (politeness-normalized) → TF-IDF + the rule reading of the
+response + sentence-final predicates + what the opinion asks → a linear model, in two modes.
 
 * ``opinion``: only the opinion is known (pre-sorting an incoming opinion).
 * ``response``: the opinion and the government's response are known (categorizing published
   results that carry no category).
 
-The pipeline is ``tokenize`` (normalize + fugashi, the slow step) → ``features`` (TF-IDF of word
-n-grams and character n-grams per text column) → ``clf``. Cross-validation runs ``tokenize`` once
-and fits only ``features`` + ``clf`` per fold (see evaluate.py).
+The pipeline is ``analyze`` (normalize + fugashi, the slow step; features.AnalyzeColumns) →
+``features`` (sparse blocks per column) → ``clf``. Cross-validation runs ``analyze`` once and fits
+only ``features`` + ``clf`` per fold (see evaluate.py). How rows are weighted in training (each
+distinct response once, each body the same, balanced classes) and whether the guide rows are
+trained on are part of the Config, so that every choice is measured the same way.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
 
-from .text import Tokenizer, normalize, split_bigrams, split_tokens
+from .features import AnalyzeColumns, CrossFeatures, StanceFeatures
+from .text import split_tokens
 
 MODES = {"opinion": ("opinion",), "response": ("opinion", "response")}
+CLASSIFIERS = ("lr", "svc")
 
 
 @dataclass(frozen=True)
 class Config:
-    """The choices made by cross-validation (see evaluate.select_config)."""
+    """Every modelling choice; the defaults are the shipped configuration's parts, C and the
+    classifier are chosen by leave-one-source-out (train.py)."""
 
-    form: str = "surface"  # token form: surface or lemma
-    word_ngrams: int = 2  # word n-grams up to this length
-    chars: bool = True  # add character 2–3-grams
-    C: float = 10.0  # inverse regularization of the logistic regression
-    rules: bool = False  # add the rule labeler's matches as features (response mode)
+    C: float = 1.0  # inverse regularization
+    classifier: str = "lr"  # lr: logistic regression; svc: LinearSVC calibrated by sigmoid
+    response_words: bool = True  # TF-IDF of the response's normalized lemmas
+    opinion_words: bool = True  # TF-IDF of the opinion's normalized lemmas (weight 0.5 in response mode)
+    stance: bool = True  # the rule reading: each rule, any/last sentence per label, verdict
+    predicates: bool = True  # sentence-final predicates of the response (and the last one)
+    crosses: bool = True  # the opinion's request types, and crossed with the response's reading
+    guide: bool = True  # train on the guide rows (data/guide_rows.csv)
+    weight_response: bool = True  # each distinct response weighs 1 over its opinions
+    weight_body: bool = True  # each body (the guide rows one of them) the same total weight
+    balanced: bool = True  # each label the same total weight
 
     def to_dict(self):
         return asdict(self)
 
-
-# Every option, for those who trade speed for a little accuracy (`--grid full`).
-FULL_GRID = [Config(form, n, chars, C) for form in ("surface", "lemma") for n in (1, 2)
-             for chars in (False, True) for C in (1.0, 10.0)]
-# The default: only options that keep prediction at ≥ 70 % of raw tokenization speed. Measured
-# (benchmarks/predict_speed.py): surface unigrams 0.76×, + word bigrams 0.60×, lemma 0.48×,
-# + character n-grams 0.35×; their gain in cross-validated macro-F1 was ≤ 0.02 (README).
-GRID = [Config("surface", 1, False, C) for C in (0.3, 1.0, 3.0, 10.0)]
-GRIDS = {"fast": GRID, "full": FULL_GRID}
+    @classmethod
+    def from_dict(cls, d: dict) -> "Config":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
 
 
-def grid_for(mode: str, grid=GRID) -> list:
-    """The configurations tried for ``mode``. The response model always gets the rule features:
-    with them, macro-F1 goes from 0.12 to 0.39 leave-one-source-out, 0.60 to 0.73 leave-one-plan-out
-    and 0.69 to 0.77 grouped 5-fold (benchmarks/rule_features.py); the opinion model has no
-    response to match rules against."""
-    return [Config(**{**c.to_dict(), "rules": mode == "response"}) for c in grid]
+# Chosen by leave-one-source-out inside training (train.py) and inside each outer fold (evaluate.py).
+GRID = [Config(C=C, classifier=clf) for clf in CLASSIFIERS for C in (0.1, 0.3, 1.0, 3.0)]
+GRIDS = {"fast": GRID, "full": GRID + [replace(c, opinion_words=False) for c in GRID]}
 
 
 def check_mode(mode: str) -> str:
@@ -63,115 +67,81 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-class TokenizeColumns(BaseEstimator, TransformerMixin):
-    """DataFrame of texts → DataFrame with, per column, the normalized text and its tokens
-    joined by spaces (``<column>_tokens``). Stateless; the fugashi tagger is never pickled."""
-
-    def __init__(self, columns=("opinion",), form="surface"):
-        self.columns = columns
-        self.form = form
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return self.tokenize_normalized({col: [normalize(t) for t in X[col]] for col in self.columns},
-                                        getattr(X, "index", None))
-
-    def tokenize_normalized(self, texts: dict, index=None) -> pd.DataFrame:
-        """Like transform, for texts already normalized (prediction normalizes them once)."""
-        tokenizer = Tokenizer(self.form)
-        out = {}
-        for col in self.columns:
-            out[col] = list(texts[col])
-            out[col + "_tokens"] = [tokenizer.joined(t) for t in out[col]]
-        return pd.DataFrame(out, index=index)
+def grid_for(mode: str, grid=GRID) -> list:
+    """The configurations of ``grid`` that make sense in ``mode`` (opinion mode has no response
+    features), without repeats."""
+    if mode == "response":
+        return list(dict.fromkeys(grid))
+    return list(dict.fromkeys(replace(c, response_words=False, stance=False, predicates=False, opinion_words=True)
+                              for c in grid))
 
 
-class RuleFeatures(BaseEstimator, TransformerMixin):
-    """The rule labeler (rules.tsv) as features: one indicator per rule that matches the text,
-    and one per label the labeler would give. Carries the labeling guide's wording into the
-    model, which helps on bodies whose style the training data lacks."""
-
-    def fit(self, X, y=None):
-        from .rules import _shipped_rules
-
-        self.n_rules_ = len(_shipped_rules())
-        return self
-
-    def transform(self, X):
-        from scipy import sparse
-
-        from .labels import LABELS
-        from .rules import _shipped_rules
-
-        rules = _shipped_rules()
-        rows, cols = [], []
-        for i, text in enumerate(X):
-            first = None
-            for j, rule in enumerate(rules):
-                if rule.pattern.search(text):
-                    rows.append(i)
-                    cols.append(j)
-                    first = first or rule.label
-            rows.append(i)
-            cols.append(len(rules) + LABELS.index(first or "other"))
-        data = [1.0] * len(rows)
-        return sparse.csr_matrix((data, (rows, cols)), shape=(len(X), len(rules) + len(LABELS)))
-
-    def get_feature_names_out(self, input_features=None):
-        from .labels import LABELS
-        from .rules import _shipped_rules
-
-        rules = _shipped_rules()
-        return np.array([f"rule:{j}:{r.label}" for j, r in enumerate(rules)] + [f"rule→{l}" for l in LABELS],
-                        dtype=object)
+def _tfidf(**kw):
+    return TfidfVectorizer(analyzer=split_tokens, lowercase=False, sublinear_tf=True, **kw)
 
 
 def build_features(mode: str, config: Config) -> ColumnTransformer:
-    """TF-IDF blocks per text column; in response mode the response weighs more than the opinion."""
+    """The sparse feature blocks of ``mode`` that ``config`` turns on."""
+    response = check_mode(mode) == "response"
     blocks, weights = [], {}
-    for col in MODES[check_mode(mode)]:
-        weight = 0.5 if (mode == "response" and col == "opinion") else 1.0
-        analyzer = {1: split_tokens, 2: split_bigrams}[config.word_ngrams]
-        blocks.append((f"{col}_words", TfidfVectorizer(analyzer=analyzer, lowercase=False, sublinear_tf=True),
-                       f"{col}_tokens"))
-        weights[f"{col}_words"] = weight
-        if config.chars:
-            blocks.append((f"{col}_chars", TfidfVectorizer(
-                analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2), col))
-            weights[f"{col}_chars"] = weight
-        if config.rules and col == "response":
-            blocks.append(("response_rules", RuleFeatures(), col))
-            weights["response_rules"] = 1.0
+
+    def add(name, step, column, weight=1.0):
+        blocks.append((name, step, column))
+        weights[name] = weight
+
+    if config.opinion_words or not response:
+        add("opinion_words", _tfidf(), "opinion_tokens", 0.5 if response else 1.0)
+    if response and config.response_words:
+        add("response_words", _tfidf(), "response_tokens")
+    if response and config.stance:
+        add("response_stance", StanceFeatures(), "response_reading")
+    if response and config.predicates:
+        add("response_predicates", _tfidf(binary=True), "response_predicates", 0.5)
+    if config.crosses:
+        add("asks", CrossFeatures(), ["opinion_requests", "response_reading"] if response else ["opinion_requests"])
     return ColumnTransformer(blocks, transformer_weights=weights)
 
 
-def build_classifier(config: Config) -> LogisticRegression:
-    return LogisticRegression(C=config.C, class_weight="balanced", max_iter=3000)
+def build_classifier(config: Config):
+    if config.classifier == "lr":
+        return LogisticRegression(C=config.C, max_iter=5000)
+    if config.classifier == "svc":
+        return CalibratedClassifierCV(LinearSVC(C=config.C, max_iter=20000), method="sigmoid", cv=3)
+    raise ValueError(f"unknown classifier {config.classifier!r}; expected one of {', '.join(CLASSIFIERS)}")
 
 
 def build_pipeline(mode: str, config: Config = Config()) -> Pipeline:
     return Pipeline([
-        ("tokenize", TokenizeColumns(MODES[check_mode(mode)], config.form)),
+        ("analyze", AnalyzeColumns(MODES[check_mode(mode)])),
         ("features", build_features(mode, config)),
         ("clf", build_classifier(config)),
     ])
 
 
-def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None, responses=None) -> list:
-    """For each row, the ``k`` features that pushed the row most towards its predicted class
-    (tf-idf value × coefficient), as readable strings. A rule feature shows the phrase of the
-    row's response it matched (given ``responses``), else ``rule:<label>``; the labeler's verdict
-    shows as ``rule→<label>``, or ``no rule matched`` when it fell back to other."""
-    from .rules import _shipped_rules
+def coefficients(clf) -> np.ndarray:
+    """Per-class coefficients of a fitted classifier (averaged over a calibrated SVC's folds)."""
+    if hasattr(clf, "coef_"):
+        return clf.coef_
+    return np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)
 
-    rules = _shipped_rules()
-    clf = pipeline.named_steps["clf"]
+
+# lemmas that carry grammar, not content: never shown as evidence on their own
+_FUNCTION = frozenset("為る 居る 行く 有る 成る 事 物 為 所 様 貰う 呉れる 無い ない だ た て の を に は が と も で へ から "
+                      "まで より や か ね よ れる せる 頂く 御 ます".split())
+
+
+def _readable(term: str) -> bool:
+    return term not in _FUNCTION and not (len(term) <= 2 and all("\u3040" <= ch <= "\u309f" for ch in term))
+
+
+def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None, readings=None) -> list:
+    """For each row, the ``k`` features that pushed it most towards its predicted class (value ×
+    coefficient), as readable strings: a word, a predicate, the phrase of the response a rule
+    matched (given the rows' rule ``readings``), the labeler's verdict (``rule→<label>``, or ``no
+    rule matched``), or what the opinion asks. Bare function words are left out."""
+    coef = coefficients(pipeline.named_steps["clf"])
     if names is None:
         names = pipeline.named_steps["features"].get_feature_names_out()
-    coef = clf.coef_
-    is_rule = np.array([n.split("__", 1)[-1].startswith("rule:") for n in names])  # a rule matched
     out = []
     features = features.tocsr()
     indptr, indices, data = features.indptr, features.indices, features.data
@@ -179,19 +149,25 @@ def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None,
         cols = indices[indptr[i]:indptr[i + 1]]
         w = coef[c] if coef.shape[0] > 1 else (coef[0] if c == 1 else -coef[0])
         contrib = data[indptr[i]:indptr[i + 1]] * w[cols]
-        order = np.argsort(-contrib)[:k]
         terms = []
-        for j in order:
-            if contrib[j] <= 0:
+        for j in np.argsort(-contrib):
+            if contrib[j] <= 0 or len(terms) >= k:
                 break
-            name = names[cols[j]].split("__", 1)[1]
-            if name.startswith("rule:"):
-                _, index, label = name.split(":")
-                match = rules[int(index)].pattern.search(responses[i]) if responses is not None else None
-                name = match.group(0) if match else f"rule:{label}"
-            elif name == "rule→other" and not is_rule[cols].any():
-                name = "no rule matched"  # the labeler's fallback, not a rule that said other
-            if name not in terms:
-                terms.append(name)
+            term = _term(names[cols[j]], readings[i] if readings is not None else None)
+            if term and term not in terms:
+                terms.append(term)
         out.append(" / ".join(terms))
     return out
+
+
+def _term(name: str, reading) -> str:
+    block, _, term = name.partition("__")
+    if term.startswith("rule:"):
+        index = int(term.split(":")[1])
+        hit = next((h for h in reading.hits if h.rule == index), None) if reading is not None else None
+        return hit.phrase if hit else f"rule:{term.split(':')[2]}"
+    if block == "response_predicates":
+        return term.removeprefix("last:").replace("_", "")
+    if block.endswith("_words"):
+        return term if _readable(term) else ""
+    return term

@@ -54,13 +54,14 @@ class Model:
     def predict_texts(self, frame: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
         """Predictions for a DataFrame with the mode's text columns, normalized, none empty."""
         pipe = self.pipeline
-        tokenize, features, clf = (pipe.named_steps[s] for s in ("tokenize", "features", "clf"))
+        analyze, features, clf = (pipe.named_steps[s] for s in ("analyze", "features", "clf"))
         classes = np.array(clf.classes_, dtype=object)
         parts = []
         bar = _progress(len(frame), progress)
         for start in range(0, len(frame), CHUNK):
             chunk = frame.iloc[start:start + CHUNK]
-            feats = features.transform(tokenize.tokenize_normalized(chunk, chunk.index))
+            analyzed = analyze.analyze_normalized(chunk, chunk.index)
+            feats = features.transform(analyzed)
             proba = clf.predict_proba(feats)
             order = np.argsort(-proba, axis=1)
             top, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
@@ -69,7 +70,8 @@ class Model:
                 "label": classes[top], "confidence": proba[rows, top].round(3),
                 "label_2": classes[second], "confidence_2": proba[rows, second].round(3),
                 "top_terms": top_terms(pipe, feats, top, names=self.feature_names,
-                                       responses=chunk["response"].tolist() if "response" in chunk else None)}, index=chunk.index))
+                                       readings=analyzed["response_reading"].tolist()
+                                       if "response_reading" in analyzed else None)}, index=chunk.index))
             bar(len(chunk))
         bar(0, done=True)
         out = pd.concat(parts) if parts else pd.DataFrame(columns=["label", "confidence", "label_2", "confidence_2", "top_terms"])

@@ -1,7 +1,10 @@
-"""The rule labeler: a response's wording → a normalized label, from the table in rules.tsv.
+"""The rule labeler: patterns over each sentence's politeness-normalized lemmas (rules.tsv) → a
+label for the response.
 
-Labels it produces are ``label_origin=rule``, never ``annotated``. It is also the baseline
-the model is compared with.
+Verdict: any sentence that changes the text → ``adopted`` (guide rule 2), then the guide's
+precedence adopted > covered > rejected > deferred > other; a response no rule matches is
+``other``. Labels it produces are ``label_origin=rule``, never ``annotated``. It is also the
+baseline the model is compared with, and its matches are features of the response model.
 """
 from __future__ import annotations
 
@@ -12,49 +15,94 @@ from pathlib import Path
 
 from .exceptions import DataFileError
 from .labels import LABELS
-from .text import normalize
+from .stance import sentences as analyze_sentences
 
 RULES_PATH = Path(__file__).with_name("rules.tsv")
+PRECEDENCE = ("adopted", "covered", "rejected", "deferred", "other")
+HEADER = ["label", "pattern", "source"]
 
 
 @dataclass(frozen=True)
 class Rule:
     label: str
-    pattern: re.Pattern
+    pattern: re.Pattern  # compiled over " " + a sentence's lemma string, whole tokens only
     line: int
+    source: str
+    text: str  # the pattern as written
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: int  # index into the rules
+    sentence: int  # index of the sentence
+    label: str
+    phrase: str  # the words of the response that matched, as written
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the rules read in one response."""
+
+    label: str  # the verdict
+    evidence: str  # the phrase that decided it ('' when no rule matched)
+    hits: tuple  # every Hit, in sentence order
+    n_sentences: int
+
+
+def compile_pattern(pattern: str) -> re.Pattern:
+    return re.compile(rf"(?<= )(?:{pattern})(?= |$)")
 
 
 def parse_rules(path) -> tuple:
+    """The rules of a rules.tsv file, validated; errors name the file and line."""
     rows = []
     with open(path, encoding="utf-8") as f:
         lines = [(n, l.rstrip("\r\n")) for n, l in enumerate(f, 1) if l.strip() and not l.startswith("#")]
-    if not lines or lines[0][1] != "label\tpattern":
-        raise DataFileError(f"{path}: header must be label<TAB>pattern")
+    if not lines or lines[0][1].split("\t") != HEADER:
+        raise DataFileError(f"{path}: header must be {'<TAB>'.join(HEADER)}")
     for n, line in lines[1:]:
         parts = line.split("\t")
-        if len(parts) != 2:
-            raise DataFileError(f"{path}:{n}: expected label<TAB>pattern, got {line!r}")
-        label, pattern = parts
+        if len(parts) != len(HEADER):
+            raise DataFileError(f"{path}:{n}: expected label<TAB>pattern<TAB>source, got {line!r}")
+        label, pattern, source = parts
         if label not in LABELS:
             raise DataFileError(f"{path}:{n}: unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        if not source.strip():
+            raise DataFileError(f"{path}:{n}: say where the pattern came from (source column)")
         try:
-            rows.append(Rule(label, re.compile(pattern), n))
+            rows.append(Rule(label, compile_pattern(pattern), n, source.strip(), pattern))
         except re.error as e:
             raise DataFileError(f"{path}:{n}: bad pattern {pattern!r}: {e}") from None
     return tuple(rows)
 
 
 @lru_cache(maxsize=None)
-def _shipped_rules():
+def shipped_rules() -> tuple:
     return parse_rules(RULES_PATH)
 
 
+def read_sentences(sents, rules=None) -> Reading:
+    """Apply the rules to analyzed sentences (stance.sentences) and give the verdict."""
+    rules = rules or shipped_rules()
+    hits = []
+    for k, s in enumerate(sents):
+        padded = " " + s.lemmas
+        for j, rule in enumerate(rules):
+            m = rule.pattern.search(padded)
+            if m:
+                hits.append(Hit(j, k, rule.label, s.phrase(m.start() - 1, m.end() - 1)))
+    for label in PRECEDENCE:
+        first = next((h for h in hits if h.label == label), None)
+        if first is not None:
+            return Reading(label, first.phrase, tuple(hits), len(sents))
+    return Reading("other", "", tuple(hits), len(sents))
+
+
+def read_response(response: str, rules=None) -> Reading:
+    return read_sentences(analyze_sentences(response), rules)
+
+
 def rule_label(response: str, rules=None) -> tuple:
-    """Return (label, evidence): the first rule whose pattern occurs in the response, and the
-    matched phrase. A response no rule matches is ``other`` with empty evidence."""
-    text = normalize(response)
-    for rule in rules or _shipped_rules():
-        m = rule.pattern.search(text)
-        if m:
-            return rule.label, m.group(0)
-    return "other", ""
+    """Return (label, evidence): the verdict on the response and the phrase that decided it."""
+    reading = read_response(response, rules)
+    return reading.label, reading.evidence

@@ -7,18 +7,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from . import corrections, persist
 from .dataset import add_groups, load_dataset
-from .evaluate import _fit_predict, review_threshold, select_config, split_groups, splitter, tokenize_once
+from .evaluate import (GUIDE, fit_predict, analyze_once, fit_steps, review_threshold, select_config, split_groups,
+                       splitter, trainable)
 from .exceptions import DataFileError
+from .features import AnalyzeColumns
 from .labels import LABELS
-from .metrics import REFERENCE_ORIGINS, macro_f1
-from .model import GRID, MODES, build_pipeline, grid_for
+from .metrics import REFERENCE_ORIGINS, macro_f1, per_response
+from .model import GRID, MODES, grid_for
 from .predict import Model
 from .tables import drop_blank_rows, find_column, read_table
 
 REQUIRED = ("opinion", "label", "label_origin")
+ORIGINS = ("official", "annotated", "rule", GUIDE)
+GUIDE_ROWS = "guide_rows.csv"
 
 
 def load_training_data(paths) -> pd.DataFrame:
@@ -29,10 +34,13 @@ def load_training_data(paths) -> pd.DataFrame:
     """
     frames = []
     for path in paths:
-        df = load_dataset(path) if Path(path).name == "labeled_opinions.csv" else _read_extra(path)
-        if Path(path).name == corrections.FILENAME:
+        name = Path(path).name
+        df = load_dataset(path) if name == "labeled_opinions.csv" else _read_extra(path)
+        if name == corrections.FILENAME:
             df = corrections.latest(df)
-        df = df.assign(training_file=Path(path).name)
+        if name == GUIDE_ROWS:
+            df = df.assign(source="(guide)", plan="(guide)")
+        df = df.assign(training_file=name)
         frames.append(df)
     frame = pd.concat(frames, ignore_index=True).fillna("")
     if "id" not in frame or (frame["id"] == "").any() or frame["id"].duplicated().any():
@@ -58,41 +66,39 @@ def _read_extra(path) -> pd.DataFrame:
     if len(bad):
         raise DataFileError(f"{path}: line {bad.index[0]}: unknown label {bad['label'].iloc[0]!r}; "
                             f"expected one of {', '.join(LABELS)}")
-    bad = df[~df["label_origin"].isin(("official", "annotated", "rule"))]
+    bad = df[~df["label_origin"].isin(ORIGINS)]
     if len(bad):
         raise DataFileError(f"{path}: line {bad.index[0]}: label_origin {bad['label_origin'].iloc[0]!r}; "
-                            "expected official, annotated or rule")
+                            f"expected one of {', '.join(ORIGINS)}")
     return df
 
 
-def trainable(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
-    keep = frame["label"].isin(LABELS) & (frame["opinion"] != "")
-    if mode == "response":
-        keep &= frame["response"] != ""
-    return frame[keep].reset_index(drop=True)
-
-
 def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=None, data_files=()) -> tuple:
-    """Select the configuration, fit the final pipeline on every row; return (Model, card)."""
+    """Choose the configuration by leave-one-source-out, fit the final pipeline on every row;
+    return (Model, card). The review threshold comes from the leave-one-source-out predictions
+    of the chosen configuration: what staff meet on a body the model has not seen."""
     grid = grid_for(mode, grid)
     frame = trainable(frame, mode)
     y = frame["label"].to_numpy()
     groups = split_groups(frame)
     if progress:
-        progress(f"{mode}: tokenizing {len(frame)} rows once")
-    tokenized = tokenize_once(frame, mode, sorted({c.form for c in grid}))
+        progress(f"{mode}: analyzing {len(frame)} rows once")
+    analyzed = analyze_once(frame, mode)
     everything = np.arange(len(frame))
     if progress:
-        progress(f"{mode}: choosing among {len(grid)} configurations by grouped CV")
-    config, inner = select_config(tokenized, y, groups, everything, mode, grid, n_jobs)
+        progress(f"{mode}: choosing among {len(grid)} configurations by leave-one-source-out")
+    config, inner = select_config(analyzed, frame, y, groups, everything, mode, grid, n_jobs)
     proba = np.zeros((len(frame), len(LABELS)))
-    for train, test in splitter("kfold", frame, groups, y):
-        proba[test] = _fit_predict(tokenized, y, train, test, mode, config)
-    ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+    tested = np.zeros(len(frame), dtype=bool)
+    for train, test in splitter("loso", frame, groups, y):
+        proba[test] = fit_predict(analyzed, frame, y, train, test, mode, config)
+        tested[test] = True
+    ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & tested
     pred = np.array(LABELS, dtype=object)[proba.argmax(1)]
+    resp, resp_proba = per_response(frame[ref], proba[ref])
     threshold = review_threshold(proba[ref], y[ref])
-    pipeline = build_pipeline(mode, config)
-    pipeline.fit(frame, y)
+    steps = fit_steps(analyzed, frame, y, everything, mode, config)
+    pipeline = Pipeline([("analyze", AnalyzeColumns(MODES[mode])), *steps.steps])
     card = {
         "mode": mode,
         "columns": list(MODES[mode]),
@@ -101,12 +107,14 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
         "rows": int(len(frame)),
         "rows_per_label": {l: int((y == l).sum()) for l in LABELS},
         "rows_per_origin": {str(k): int(v) for k, v in frame["label_origin"].value_counts().sort_index().items()},
+        "rows_per_source": {str(k): int(v) for k, v in frame["source"].value_counts().sort_index().items()},
         "config": config.to_dict(),
-        "cv": {"method": "grouped stratified 5-fold on the training data, configuration chosen by 3-fold "
-                         "grouped CV on the same data (see `pubcom evaluate` for nested, leave-one-source-out figures)",
-               "macro_f1": round(macro_f1(y[ref], pred[ref]), 3),
+        "cv": {"method": "leave-one-source-out on the training data, the configuration chosen by the same "
+                         "split (so optimistic; `pubcom evaluate` gives the nested figures with intervals)",
+               "macro_f1_per_opinion": round(macro_f1(y[ref], pred[ref]), 3),
+               "macro_f1_per_response": round(macro_f1(resp["label"], np.array(LABELS, dtype=object)[resp_proba.argmax(1)]), 3),
                "accuracy": round(float((y[ref] == pred[ref]).mean()), 3),
-               "inner_macro_f1": round(inner, 3)},
+               "selection_score": round(inner, 3)},
         "needs_review": threshold,
         "labels": list(pipeline.named_steps["clf"].classes_),
     }

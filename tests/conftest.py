@@ -21,7 +21,7 @@ def seed_text():
     return read
 
 
-CONFIG = Config(form="surface", word_ngrams=1, chars=True, C=10.0)
+CONFIG = Config(C=1.0)
 
 
 @pytest.fixture(scope="session")

@@ -8,38 +8,35 @@ from hypothesis import strategies as st
 
 from classifier import ModelError
 from classifier.evaluate import cross_validate, review_threshold, split_groups
-from classifier.model import TokenizeColumns, build_pipeline
+from classifier.features import AnalyzeColumns
+from classifier.model import build_pipeline
 from classifier.predict import Model, load_model
-from classifier.text import Tokenizer
 
 from .conftest import CONFIG
 
 
-@pytest.mark.parametrize("form, text, tokens", [
-    ("surface", "原案のとおりとさせていただきます。", ["原案", "の", "とおり", "と", "さ", "せ", "て", "いただき", "ます"]),
-    ("lemma", "修正しました", ["修正", "為る", "ます", "た"]),
-    ("lemma", "データを連携", ["データ", "を", "連携"]),
-    ("surface", "、。「」", []),
+def test_analyze_step_pickles_without_the_tagger_and_reads_lemmas():
+    step = AnalyzeColumns(("opinion", "response"))
+    step.transform(pd.DataFrame({"opinion": ["一度"], "response": ["使う"]}))  # creates the tagger
+    back = pickle.loads(pickle.dumps(step))
+    out = back.transform(pd.DataFrame({"opinion": ["ＤＸを推進して"], "response": ["検討してまいります。"]}))
+    assert out["opinion"].tolist() == ["DXを推進して"]
+    assert out["response_tokens"].tolist() == ["検討 為る て 行く"]
+    assert out["response_reading"].iloc[0].label == "deferred"
+    assert out["response_predicates"].tolist() == ["検討_為る_て_行く last:検討_為る_て_行く"]
+
+
+@pytest.mark.parametrize("opinion, primary, types", [
+    ("「A」を「B」に修正してください。", "wording", ("wording", "request")),
+    ("この計画には反対です。白紙に戻してください。", "opposition", ("request", "opposition")),
+    ("P5に市民参加を明記していただきたい。", "wording", ("wording", "addition", "request")),
+    ("予算はいくらですか。", "question", ("question",)),
+    ("計画に賛成です。", "support", ("support",)),
+    ("今日は晴れ。", "other", ("other",)),
 ])
-def test_tokenizer(form, text, tokens):
-    assert Tokenizer(form)(text) == tokens
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=0x3041, max_codepoint=0x3093) |
-               st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=40))
-def test_surface_tokens_cover_the_text(text):
-    assert "".join(Tokenizer("surface")(text)) == text
-
-
-@pytest.mark.parametrize("form", ["surface", "lemma"])
-def test_tokenizer_and_transformer_pickle(form):
-    tok = Tokenizer(form)
-    tok("一度使う")  # creates the tagger, which must not travel with the pickle
-    back = pickle.loads(pickle.dumps(tok))
-    assert back == tok and back("検討します") == tok("検討します")
-    step = pickle.loads(pickle.dumps(TokenizeColumns(("opinion",), form)))
-    assert step.transform(pd.DataFrame({"opinion": ["ＤＸを推進"]}))["opinion"].tolist() == ["DXを推進"]
+def test_request_types(opinion, primary, types):
+    from classifier.requests import read_request
+    assert read_request(opinion) == (primary, types)
 
 
 def test_model_beats_majority_on_held_out_folds(dataset):
@@ -247,22 +244,16 @@ def test_extra_file_errors_name_the_line(tmp_path):
         load_training_data([path])
 
 
-def test_top_terms_are_words_of_the_texts_including_the_phrase_a_rule_matched(dataset, tmp_path):
-    from dataclasses import replace
-
-    from classifier import persist
-
-    pipe = build_pipeline("response", replace(CONFIG, chars=False, rules=True)).fit(dataset, dataset["label"])
-    persist.save(pipe, {"mode": "response"}, tmp_path, "response")
-    model = load_model("response", tmp_path)
+def test_top_terms_are_readable_and_include_the_phrase_a_rule_matched(saved_models):
+    model = load_model("response", saved_models)
     opinions = ["窓口を残してください", "計画に賛成です", "データを公開して"]
     responses = ["今後の施策の参考とさせていただきます。", "原案のとおりとさせていただきます。", "ご意見を踏まえ、本文を修正しました。"]
     out = model.predict(opinions, responses)
     matched = 0
-    for o, r, terms in zip(opinions, responses, out["top_terms"]):
+    for r, terms in zip(responses, out["top_terms"]):
         for term in terms.split(" / "):
-            assert term.startswith("rule→") or term == "no rule matched" or term in o + r, term
+            assert term not in ("し", "せ", "まし", "する", "為る", "て", "居る", "ます"), terms  # no bare function words
             matched += len(term) > 3 and term in r
-    assert matched  # long phrases come from the rules (tokens are short)
-    unmatched = model.predict(["窓口"], ["ただちに電子化することは困難と考えております。"])["top_terms"].iloc[0]
+    assert matched  # long phrases come from the rules (words are short)
+    unmatched = model.predict(["窓口"], ["窓口の電子化は順次進んでいる状況です。"])["top_terms"].iloc[0]
     assert "rule→other" not in unmatched  # no rule said other: the labeler only fell back to it

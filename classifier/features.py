@@ -1,0 +1,131 @@
+"""Feature steps of the model (scikit-learn transformers, picklable, stateless where they can be).
+
+``AnalyzeColumns`` runs the one slow step, MeCab, once per text: politeness-normalized lemmas for
+TF-IDF, the response's rule reading and sentence-final predicates, the opinion's request types.
+The other steps turn those columns into sparse features; cross-validation analyzes once and fits
+only them (evaluate.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .labels import LABELS
+from .requests import REQUEST_TYPES, request_types
+from .rules import read_sentences, shipped_rules
+from .stance import sentences
+from .text import normalize
+
+_NOT_WORDS = frozenset("、「」『』")
+
+
+def analyze_text(text: str, role: str) -> dict:
+    """The analyzed columns of one normalized text in ``role`` (opinion or response)."""
+    sents = sentences(text)
+    out = {f"{role}_tokens": " ".join(w.lemma for s in sents for w in s.words if w.lemma not in _NOT_WORDS)}
+    if role == "response":
+        out["response_reading"] = read_sentences(sents)
+        preds = [s.predicate for s in sents if s.predicate]
+        out["response_predicates"] = " ".join(preds + [f"last:{preds[-1]}"] if preds else [])
+    else:
+        out["opinion_requests"] = request_types(sents)
+    return out
+
+
+class AnalyzeColumns(BaseEstimator, TransformerMixin):
+    """DataFrame of texts → DataFrame with each column normalized and analyzed (analyze_text).
+    Stateless; the MeCab tagger is shared per process and never pickled."""
+
+    def __init__(self, columns=("opinion",)):
+        self.columns = columns
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return self.analyze_normalized({c: [normalize(t) for t in X[c]] for c in self.columns},
+                                       getattr(X, "index", None))
+
+    def analyze_normalized(self, texts: dict, index=None) -> pd.DataFrame:
+        """Like transform, for texts already normalized (prediction normalizes them once)."""
+        out = {}
+        for col in self.columns:
+            out[col] = list(texts[col])
+            rows = [analyze_text(t, col) for t in out[col]]
+            for key in (rows[0] if rows else analyze_text("", col)):
+                out[key] = [r[key] for r in rows]
+        return pd.DataFrame(out, index=index)
+
+
+def _indicators(rows, cols, n_rows, n_cols):
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_rows, n_cols))
+
+
+class StanceFeatures(BaseEstimator, TransformerMixin):
+    """A response's rule reading as indicators: each rule that matched a sentence, and per label
+    "any sentence says it", "the last sentence says it" and the labeler's verdict (plus "no rule
+    matched"). Carries the guide's wording into the model, across bodies."""
+
+    def fit(self, X, y=None):
+        self.rule_labels_ = [r.label for r in shipped_rules()]
+        return self
+
+    def transform(self, X):
+        n_rules, n_labels = len(self.rule_labels_), len(LABELS)
+        rows, cols = [], []
+        for i, reading in enumerate(X):
+            seen = set()
+            for hit in reading.hits:
+                seen.add(hit.rule)
+                seen.add(n_rules + LABELS.index(hit.label))
+                if hit.sentence == reading.n_sentences - 1:
+                    seen.add(n_rules + n_labels + LABELS.index(hit.label))
+            if reading.hits:
+                seen.add(n_rules + 2 * n_labels + LABELS.index(reading.label))
+            else:  # the labeler's fallback to other is not a rule that said other
+                seen.add(n_rules + 3 * n_labels)
+            rows += [i] * len(seen)
+            cols += sorted(seen)
+        return _indicators(rows, cols, len(X), n_rules + 3 * n_labels + 1)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"rule:{j}:{l}" for j, l in enumerate(self.rule_labels_)]
+                        + [f"any→{l}" for l in LABELS] + [f"last→{l}" for l in LABELS]
+                        + [f"rule→{l}" for l in LABELS] + ["no rule matched"], dtype=object)
+
+
+class CrossFeatures(BaseEstimator, TransformerMixin):
+    """What the opinion asks crossed with what the response holds to: ``ask:<type>`` alone, and
+    ``ask:<type>×<verdict>`` / ``ask:<type>×last:<label>`` with the response's rule reading. A
+    response that explains (no rule) to an opinion that opposed is read differently from the same
+    explanation answering a question. Input: a DataFrame with opinion_requests (and, in response
+    mode, response_reading)."""
+
+    def fit(self, X, y=None):
+        self.with_response_ = "response_reading" in X
+        names = [f"ask:{t}" for t in REQUEST_TYPES]
+        if self.with_response_:
+            names += [f"ask:{t}×{l}" for t in REQUEST_TYPES for l in LABELS]
+            names += [f"ask:{t}×last:{l}" for t in REQUEST_TYPES for l in (*LABELS, "none")]
+        self.names_ = names
+        return self
+
+    def transform(self, X):
+        index = {n: k for k, n in enumerate(self.names_)}
+        rows, cols = [], []
+        readings = X["response_reading"] if self.with_response_ else [None] * len(X)
+        for i, (types, reading) in enumerate(zip(X["opinion_requests"], readings)):
+            names = {f"ask:{t}" for t in types}
+            if reading is not None:
+                last = [h.label for h in reading.hits if h.sentence == reading.n_sentences - 1]
+                last_label = next((l for l in LABELS if l in last), "none")
+                names |= {f"ask:{t}×{reading.label}" for t in types}
+                names |= {f"ask:{t}×last:{last_label}" for t in types}
+            cols += sorted(index[n] for n in names)
+            rows += [i] * len(names)
+        return _indicators(rows, cols, len(X), len(self.names_))
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array(self.names_, dtype=object)
