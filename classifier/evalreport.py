@@ -46,11 +46,11 @@ def headline_table(kinds: dict, kind: str = "loso") -> str:
     for name, h in entry.items():
         for unit in ("response", "opinion"):
             u = h[unit]
-            row = {"predictor": name, "unit": f"per {unit}", "pooled": f"**{u['macro_f1']}** {_ci(u['ci'])}",
-                   "mean over bodies": u["mean_over_bodies"]}
+            row = {"predictor": name, "unit": f"per {unit}",
+                   "pooled": f"**{u['macro_f1']}** {_ci(u['ci'])} n={u['n']}", "mean over bodies": u["mean_over_bodies"]}
             for b in bodies:
                 v = u["by_source"].get(b)
-                row[f"{b} (n={v['n']})" if v else b] = f"{v['macro_f1']} {_ci(v['ci'])}" if v else ""
+                row[b] = f"{v['macro_f1']} {_ci(v['ci'])} n={v['n']}" if v else ""
             rows.append(row)
     return markdown_table(_frame(rows))
 
@@ -91,8 +91,13 @@ def to_markdown(results: dict, meta: dict) -> str:
                 out += [f"Rows labelled by rule (reported apart): n={r['n']}, macro-F1 {r['macro_f1']}.", ""]
             out += ["Configurations chosen per fold:", "", markdown_table(_frame(
                 [{"held out": f["held_out"], "classifier": f["classifier"], "C": f["C"],
-                  "inner macro-F1": f["inner_macro_f1"], "train": f["n_train"], "test": f["n_test"]}
+                  "temperature": f["temperature"], "inner macro-F1": f["inner_macro_f1"], "train": f["n_train"], "test": f["n_test"]}
                  for f in entry["folds"]])), ""]
+            if "perturbation" in entry:
+                out += ["Perturbation test: the held-out responses rewritten in another politeness style "
+                        "(`classifier/restyle.tsv`: おります→います, いたします→します, まいります→いきます …, and the "
+                        "reverse), predicted by the same fold's model; macro-F1 per distinct response:", "",
+                        markdown_table(_frame([{"style": k, **v} for k, v in entry["perturbation"].items()])), ""]
             c, t = entry["calibration"], entry["needs_review"]
             out += [f"Calibration: expected calibration error **{c['ece']}**"
                     + (f" (reliability plot: `reliability_{mode}.png`)." if kind == "loso" else "."), ""]

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, headline, macro_f1, per_response, summarize
-from .model import GRID, MODES, Config, build_classifier, build_features, grid_for
+from .model import GRID, MODES, Config, build_classifier, build_features, fit_temperature, grid_for
 from .weights import sample_weights
 
 GUIDE = "guide"
@@ -48,30 +48,34 @@ def analyze_once(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
     return AnalyzeColumns(MODES[mode]).transform(frame)
 
 
-def fit_steps(analyzed, frame, y, train, mode, config: Config) -> Pipeline:
+def fit_steps(analyzed, frame, y, train, mode, config: Config, temperature: float = 1.0) -> Pipeline:
     """features + classifier fitted on the ``train`` rows of already-analyzed data, weighted as
     ``config`` says (guide rows left out when config.guide is off)."""
     train = np.asarray(train)
     if not config.guide:
         train = train[(frame["label_origin"].to_numpy()[train] != GUIDE)]
     weights = sample_weights(frame.iloc[train], config.weight_response, config.weight_body, config.balanced)
-    model = Pipeline([("features", build_features(mode, config)), ("clf", build_classifier(config))])
+    model = Pipeline([("features", build_features(mode, config)), ("clf", build_classifier(config, temperature))])
     model.fit(analyzed.iloc[train], y[train], clf__sample_weight=weights)
     return model
 
 
-def fit_predict(analyzed, frame, y, train, test, mode, config) -> np.ndarray:
-    """Probabilities (LABELS order) of the ``test`` rows from a model fitted on ``train``."""
-    proba = np.zeros((len(test), len(LABELS)))
+def fit_predict(analyzed, frame, y, train, test, mode, config, also=(), temperature=1.0) -> np.ndarray:
+    """Probabilities (LABELS order) of the ``test`` rows from a model fitted on ``train``; with
+    ``also`` (other analyses of the same rows, e.g. restyled), a list: one array per analysis."""
     classes = sorted(set(y[train]))
-    if len(classes) == 1:
-        proba[:, LABELS.index(classes[0])] = 1.0
-        return proba
-    model = fit_steps(analyzed, frame, y, train, mode, config)
-    p = model.predict_proba(analyzed.iloc[test])
-    for j, c in enumerate(model.named_steps["clf"].classes_):
-        proba[:, LABELS.index(c)] = p[:, j]
-    return proba
+    model = fit_steps(analyzed, frame, y, train, mode, config, temperature) if len(classes) > 1 else None
+    out = []
+    for data in (analyzed, *also):
+        proba = np.zeros((len(test), len(LABELS)))
+        if model is None:
+            proba[:, LABELS.index(classes[0])] = 1.0
+        else:
+            p = model.predict_proba(data.iloc[test])
+            for j, c in enumerate(model.named_steps["clf"].classes_):
+                proba[:, LABELS.index(c)] = p[:, j]
+        out.append(proba)
+    return out if also else out[0]
 
 
 def _with_guide(frame, train, test):
@@ -95,9 +99,9 @@ def splitter(kind: str, frame: pd.DataFrame, groups: np.ndarray, y: np.ndarray, 
     return [_with_guide(frame, real[a], real[b]) for a, b in parts]
 
 
-def inner_score(analyzed, frame, y, groups, train, mode, config) -> float:
-    """Leave-one-source-out macro-F1 per distinct response of ``config`` on the ``train`` rows
-    (grouped 3-fold when they hold a single body): how the choice is made everywhere."""
+def inner_predictions(analyzed, frame, y, groups, train, mode, config) -> tuple:
+    """Leave-one-source-out probabilities of ``config`` for the non-guide ``train`` rows (grouped
+    3-fold when they hold a single body): (those rows, their probabilities)."""
     train = np.asarray(train)
     real = train[frame["label_origin"].to_numpy()[train] != GUIDE]
     sources = frame["source"].to_numpy()[real]
@@ -105,26 +109,32 @@ def inner_score(analyzed, frame, y, groups, train, mode, config) -> float:
         parts = LeaveOneGroupOut().split(real, groups=sources)
     else:
         k = min(3, len(set(groups[real])))
-        if k < 2:
-            return 0.0
-        parts = GroupKFold(k).split(real, groups=groups[real])
+        parts = GroupKFold(k).split(real, groups=groups[real]) if k >= 2 else []
     guide = np.setdiff1d(train, real)
-    proba = np.zeros((len(real), len(LABELS)))
+    proba = np.full((len(real), len(LABELS)), 1.0 / len(LABELS))
     for a, b in parts:
         proba[b] = fit_predict(analyzed, frame, y, np.union1d(real[a], guide), real[b], mode, config)
-    scored = frame.iloc[real]
+    return real, proba
+
+
+def _score(frame, rows, proba) -> float:
+    """Macro-F1 per distinct response on the official + annotated ``rows``."""
+    scored = frame.iloc[rows]
     ref = scored["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
     resp, resp_proba = per_response(scored[ref], proba[ref])
     return macro_f1(resp["label"], np.array(LABELS, dtype=object)[resp_proba.argmax(1)])
 
 
 def select_config(analyzed, frame, y, groups, train, mode, grid=GRID, n_jobs=1) -> tuple:
-    """The config of ``grid`` with the best inner leave-one-source-out score on ``train`` rows."""
-    if len(grid) == 1:
-        return grid[0], float("nan")
-    scores = Parallel(n_jobs=n_jobs)(delayed(inner_score)(analyzed, frame, y, groups, train, mode, c) for c in grid)
+    """The config of ``grid`` with the best inner leave-one-source-out macro-F1 per distinct
+    response on ``train`` rows, its score, and the temperature that calibrates its inner
+    predictions: (config, score, temperature)."""
+    runs = Parallel(n_jobs=n_jobs if len(grid) > 1 else 1)(
+        delayed(inner_predictions)(analyzed, frame, y, groups, train, mode, c) for c in grid)
+    scores = [_score(frame, rows, proba) for rows, proba in runs]
     best = int(np.argmax(scores))
-    return grid[best], float(scores[best])
+    rows, proba = runs[best]
+    return grid[best], float(scores[best]), fit_temperature(proba, y[rows], LABELS)
 
 
 def trainable(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
@@ -135,29 +145,66 @@ def trainable(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def cross_validate(frame, mode, kind, grid=GRID, analyzed=None, n_jobs=1, progress=None) -> dict:
+def cross_validate(frame, mode, kind, grid=GRID, analyzed=None, n_jobs=1, progress=None, restyled=None) -> dict:
     """Out-of-fold probabilities of the model (config chosen inside each training fold), the
-    majority baseline and, in response mode, the rule labeler."""
+    majority baseline and, in response mode, the rule labeler. ``restyled``: {style: analysis of
+    the same rows with their responses rewritten in that style}; each fold's model also predicts
+    those (``proba_<style>``), for the perturbation test."""
     frame = frame.reset_index(drop=True)
     y = frame["label"].to_numpy()
     groups = split_groups(frame)
     analyzed = analyze_once(frame, mode) if analyzed is None else analyzed
+    restyled = restyled or {}
     proba = np.zeros((len(frame), len(LABELS)))
+    styled = {s: np.zeros((len(frame), len(LABELS))) for s in restyled}
     majority = np.empty(len(frame), dtype=object)
     chosen, tested = [], np.zeros(len(frame), dtype=bool)
     for i, (train, test) in enumerate(splitter(kind, frame, groups, y)):
         if progress:
             progress(f"{mode} {kind} fold {i + 1}: {_held_out(frame, test, kind)}")
-        config, score = select_config(analyzed, frame, y, groups, train, mode, grid, n_jobs)
+        config, score, temperature = select_config(analyzed, frame, y, groups, train, mode, grid, n_jobs)
         chosen.append({"held_out": _held_out(frame, test, kind), "C": config.C, "classifier": config.classifier,
-                       "inner_macro_f1": round(score, 3), "n_train": len(train), "n_test": len(test)})
-        proba[test] = fit_predict(analyzed, frame, y, train, test, mode, config)
+                       "temperature": temperature, "inner_macro_f1": round(score, 3), "n_train": len(train),
+                       "n_test": len(test)})
+        probas = fit_predict(analyzed, frame, y, train, test, mode, config, tuple(restyled.values()), temperature)
+        proba[test] = probas[0] if restyled else probas
+        for k, style in enumerate(restyled):
+            styled[style][test] = probas[k + 1]
         majority[test] = pd.Series(y[train]).mode()[0]
         tested[test] = True
     out = {"proba": proba, "pred": np.array(LABELS, dtype=object)[proba.argmax(1)],
            "majority": majority, "folds": chosen, "tested": tested}
     if mode == "response":
         out["rules"] = np.array([r.label for r in analyzed["response_reading"]], dtype=object)
+    for style, a in restyled.items():
+        out[f"proba_{style}"] = styled[style]
+        out[f"rules_{style}"] = np.array([r.label for r in a["response_reading"]], dtype=object)
+    return out
+
+
+def restyle_analyses(frame: pd.DataFrame, mode: str) -> dict:
+    """{style: the rows analyzed with their responses rewritten in that style (restyle.tsv)}."""
+    from .restyle import restyle, shipped_styles
+
+    if mode != "response":
+        return {}
+    return {style: analyze_once(frame.assign(response=[restyle(r, style) for r in frame["response"]]), mode)
+            for style in shipped_styles()}
+
+
+def perturbation(scored, cv, ref, n_boot) -> dict:
+    """Macro-F1 per distinct response before and after each restyling, and the loss, for the
+    model and the rule labeler."""
+    out = {}
+    base = {"model": headline(scored, proba=cv["proba"][ref], n_boot=n_boot)["response"]["macro_f1"],
+            "rules": headline(scored, pred=cv["rules"][ref], n_boot=n_boot)["response"]["macro_f1"]}
+    for key in cv:
+        if key.startswith("proba_"):
+            style = key.removeprefix("proba_")
+            model = headline(scored, proba=cv[key][ref], n_boot=n_boot)["response"]["macro_f1"]
+            rules = headline(scored, pred=cv[f"rules_{style}"][ref], n_boot=n_boot)["response"]["macro_f1"]
+            out[style] = {"model": model, "model_loss": round(base["model"] - model, 3),
+                          "rules": rules, "rules_loss": round(base["rules"] - rules, 3)}
     return out
 
 
@@ -213,7 +260,8 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs
     analyzed = analyze_once(frame, mode)
     result = {}
     for kind in kinds:
-        cv = cross_validate(frame, mode, kind, grid, analyzed, n_jobs, progress)
+        restyled = restyle_analyses(frame, mode) if kind == "loso" else None
+        cv = cross_validate(frame, mode, kind, grid, analyzed, n_jobs, progress, restyled)
         ref = (frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()) & cv["tested"]
         scored = frame[ref]
         entry = {"folds": cv["folds"], "headline": {"model": headline(scored, proba=cv["proba"][ref], n_boot=n_boot)}}
@@ -226,6 +274,8 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs
         rule_rows = (frame["label_origin"] == "rule").to_numpy() & cv["tested"]
         if rule_rows.any():
             entry["rule_origin_rows"] = summarize(frame[rule_rows], cv["pred"][rule_rows])
+        if restyled:
+            entry["perturbation"] = perturbation(scored, cv, ref, n_boot=10)
         entry["calibration"] = calibration(cv["proba"][ref], scored["label"])
         entry["needs_review"] = review_threshold(cv["proba"][ref], scored["label"])
         result[kind] = entry

@@ -53,7 +53,8 @@ class AnalyzeColumns(BaseEstimator, TransformerMixin):
         out = {}
         for col in self.columns:
             out[col] = list(texts[col])
-            rows = [analyze_text(t, col) for t in out[col]]
+            seen: dict = {}  # a stock reply answering many opinions is analyzed once
+            rows = [seen[t] if t in seen else seen.setdefault(t, analyze_text(t, col)) for t in out[col]]
             for key in (rows[0] if rows else analyze_text("", col)):
                 out[key] = [r[key] for r in rows]
         return pd.DataFrame(out, index=index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -102,24 +103,68 @@ def build_features(mode: str, config: Config) -> ColumnTransformer:
     return ColumnTransformer(blocks, transformer_weights=weights)
 
 
-def build_classifier(config: Config):
+class Tempered(BaseEstimator, ClassifierMixin):
+    """A probabilistic classifier whose probabilities are sharpened or softened by a temperature:
+    p ∝ p_base ** (1 / temperature). The temperature is fitted (fit_temperature) on predictions for
+    bodies the base model did not see, so confidence means on a new body what it says."""
+
+    def __init__(self, estimator=None, temperature: float = 1.0):
+        self.estimator = estimator
+        self.temperature = temperature
+
+    def fit(self, X, y, sample_weight=None):
+        self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return temper(self.estimator_.predict_proba(X), self.temperature)
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(1)]
+
+
+def temper(proba, temperature: float) -> np.ndarray:
+    logp = np.log(np.clip(np.asarray(proba, dtype=float), 1e-12, 1.0)) / temperature
+    logp -= logp.max(1, keepdims=True)
+    p = np.exp(logp)
+    return p / p.sum(1, keepdims=True)
+
+
+def fit_temperature(proba, y, classes, weights=None) -> float:
+    """The temperature (from 0.05 to 5, log grid) that minimizes the log loss of ``proba`` (columns
+    in ``classes`` order) against ``y``."""
+    proba, y = np.asarray(proba, dtype=float), np.asarray(y)
+    if not len(y):
+        return 1.0
+    col = np.array([list(classes).index(v) for v in y])
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 61))
+    losses = [-(w * np.log(np.clip(temper(proba, t)[np.arange(len(y)), col], 1e-12, 1))).sum() for t in grid]
+    return float(round(grid[int(np.argmin(losses))], 4))
+
+
+def build_classifier(config: Config, temperature: float = 1.0):
     if config.classifier == "lr":
-        return LogisticRegression(C=config.C, max_iter=5000)
-    if config.classifier == "svc":
-        return CalibratedClassifierCV(LinearSVC(C=config.C, max_iter=20000), method="sigmoid", cv=3)
-    raise ValueError(f"unknown classifier {config.classifier!r}; expected one of {', '.join(CLASSIFIERS)}")
+        base = LogisticRegression(C=config.C, max_iter=5000)
+    elif config.classifier == "svc":
+        base = CalibratedClassifierCV(LinearSVC(C=config.C, max_iter=20000), method="sigmoid", cv=3)
+    else:
+        raise ValueError(f"unknown classifier {config.classifier!r}; expected one of {', '.join(CLASSIFIERS)}")
+    return Tempered(base, temperature)
 
 
-def build_pipeline(mode: str, config: Config = Config()) -> Pipeline:
+def build_pipeline(mode: str, config: Config = Config(), temperature: float = 1.0) -> Pipeline:
     return Pipeline([
         ("analyze", AnalyzeColumns(MODES[check_mode(mode)])),
         ("features", build_features(mode, config)),
-        ("clf", build_classifier(config)),
+        ("clf", build_classifier(config, temperature)),
     ])
 
 
 def coefficients(clf) -> np.ndarray:
     """Per-class coefficients of a fitted classifier (averaged over a calibrated SVC's folds)."""
+    clf = getattr(clf, "estimator_", clf)
     if hasattr(clf, "coef_"):
         return clf.coef_
     return np.mean([c.estimator.coef_ for c in clf.calibrated_classifiers_], axis=0)

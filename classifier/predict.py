@@ -52,27 +52,24 @@ class Model:
         return MODES[self.mode]
 
     def predict_texts(self, frame: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
-        """Predictions for a DataFrame with the mode's text columns, normalized, none empty."""
-        pipe = self.pipeline
-        analyze, features, clf = (pipe.named_steps[s] for s in ("analyze", "features", "clf"))
-        classes = np.array(clf.classes_, dtype=object)
-        parts = []
+        """Predictions for a DataFrame with the mode's text columns, normalized, none empty.
+        Large inputs are split over ``jobs`` processes (default: $PUBCOM_JOBS, else up to 2 CPUs)."""
+        chunks = [frame.iloc[start:start + CHUNK] for start in range(0, len(frame), CHUNK)]
+        jobs = _jobs(len(chunks))
         bar = _progress(len(frame), progress)
-        for start in range(0, len(frame), CHUNK):
-            chunk = frame.iloc[start:start + CHUNK]
-            analyzed = analyze.analyze_normalized(chunk, chunk.index)
-            feats = features.transform(analyzed)
-            proba = clf.predict_proba(feats)
-            order = np.argsort(-proba, axis=1)
-            top, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
-            rows = np.arange(len(chunk))
-            parts.append(pd.DataFrame({
-                "label": classes[top], "confidence": proba[rows, top].round(3),
-                "label_2": classes[second], "confidence_2": proba[rows, second].round(3),
-                "top_terms": top_terms(pipe, feats, top, names=self.feature_names,
-                                       readings=analyzed["response_reading"].tolist()
-                                       if "response_reading" in analyzed else None)}, index=chunk.index))
-            bar(len(chunk))
+        parts = []
+        if jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker,
+                                     initargs=(self.pipeline,)) as pool:
+                for part in pool.map(_predict_in_worker, chunks):
+                    parts.append(part)
+                    bar(len(part))
+        else:
+            for chunk in chunks:
+                parts.append(predict_chunk(self.pipeline, chunk, self.feature_names))
+                bar(len(chunk))
         bar(0, done=True)
         out = pd.concat(parts) if parts else pd.DataFrame(columns=["label", "confidence", "label_2", "confidence_2", "top_terms"])
         out["label_ja"] = out["label"].map(LABELS_JA)
@@ -120,6 +117,51 @@ class Model:
             out.insert(len(out.columns) - len(OUTPUT_COLUMNS), "category",
                        [scheme_obj.raw_for(l) if isinstance(l, str) else "" for l in out["label"]])
         return out
+
+
+def predict_chunk(pipeline, chunk: pd.DataFrame, names=None) -> pd.DataFrame:
+    """label, confidence, runner-up and top_terms for the rows of ``chunk`` (normalized texts)."""
+    analyze, features, clf = (pipeline.named_steps[s] for s in ("analyze", "features", "clf"))
+    classes = np.array(clf.classes_, dtype=object)
+    analyzed = analyze.analyze_normalized(chunk, chunk.index)
+    feats = features.transform(analyzed)
+    proba = clf.predict_proba(feats)
+    order = np.argsort(-proba, axis=1)
+    top, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
+    rows = np.arange(len(chunk))
+    readings = analyzed["response_reading"].tolist() if "response_reading" in analyzed else None
+    return pd.DataFrame({
+        "label": classes[top], "confidence": proba[rows, top].round(3),
+        "label_2": classes[second], "confidence_2": proba[rows, second].round(3),
+        "top_terms": top_terms(pipeline, feats, top, names=names, readings=readings)}, index=chunk.index)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(pipeline):
+    _WORKER["pipeline"] = pipeline
+    _WORKER["names"] = pipeline.named_steps["features"].get_feature_names_out()
+
+
+def _predict_in_worker(chunk):
+    return predict_chunk(_WORKER["pipeline"], chunk, _WORKER["names"])
+
+
+def _jobs(n_chunks: int) -> int:
+    """Processes for ``n_chunks`` chunks: 1 for small inputs; $PUBCOM_JOBS or up to 2 CPUs."""
+    if n_chunks < 3:
+        return 1
+    env = os.environ.get("PUBCOM_JOBS")
+    jobs = int(env) if env and env.isdigit() else min(2, os.cpu_count() or 1)
+    return max(1, min(jobs, n_chunks))
+
+
+def _context():
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def load_model(mode: str = "response", models_dir=None) -> Model:

@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from . import corrections, persist
 from .dataset import add_groups, load_dataset
-from .evaluate import (GUIDE, fit_predict, analyze_once, fit_steps, review_threshold, select_config, split_groups,
+from .evaluate import (GUIDE, analyze_once, calibration, fit_predict, fit_steps, review_threshold, select_config, split_groups,
                        splitter, trainable)
 from .exceptions import DataFileError
 from .features import AnalyzeColumns
@@ -87,17 +87,17 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
     everything = np.arange(len(frame))
     if progress:
         progress(f"{mode}: choosing among {len(grid)} configurations by leave-one-source-out")
-    config, inner = select_config(analyzed, frame, y, groups, everything, mode, grid, n_jobs)
+    config, inner, temperature = select_config(analyzed, frame, y, groups, everything, mode, grid, n_jobs)
     proba = np.zeros((len(frame), len(LABELS)))
     tested = np.zeros(len(frame), dtype=bool)
     for train, test in splitter("loso", frame, groups, y):
-        proba[test] = fit_predict(analyzed, frame, y, train, test, mode, config)
+        proba[test] = fit_predict(analyzed, frame, y, train, test, mode, config, temperature=temperature)
         tested[test] = True
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & tested
     pred = np.array(LABELS, dtype=object)[proba.argmax(1)]
     resp, resp_proba = per_response(frame[ref], proba[ref])
     threshold = review_threshold(proba[ref], y[ref])
-    steps = fit_steps(analyzed, frame, y, everything, mode, config)
+    steps = fit_steps(analyzed, frame, y, everything, mode, config, temperature)
     pipeline = Pipeline([("analyze", AnalyzeColumns(MODES[mode])), *steps.steps])
     card = {
         "mode": mode,
@@ -109,11 +109,13 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
         "rows_per_origin": {str(k): int(v) for k, v in frame["label_origin"].value_counts().sort_index().items()},
         "rows_per_source": {str(k): int(v) for k, v in frame["source"].value_counts().sort_index().items()},
         "config": config.to_dict(),
+        "temperature": temperature,
         "cv": {"method": "leave-one-source-out on the training data, the configuration chosen by the same "
                          "split (so optimistic; `pubcom evaluate` gives the nested figures with intervals)",
                "macro_f1_per_opinion": round(macro_f1(y[ref], pred[ref]), 3),
                "macro_f1_per_response": round(macro_f1(resp["label"], np.array(LABELS, dtype=object)[resp_proba.argmax(1)]), 3),
                "accuracy": round(float((y[ref] == pred[ref]).mean()), 3),
+               "ece": calibration(proba[ref], y[ref])["ece"],
                "selection_score": round(inner, 3)},
         "needs_review": threshold,
         "labels": list(pipeline.named_steps["clf"].classes_),

@@ -1,0 +1,128 @@
+"""Cross-body ablations: each part of the response model on and off, leave-one-source-out, in one
+run, with 95 % cluster-bootstrap intervals — and two probes of implicit rejection.
+
+Every variant goes through the same nested leave-one-source-out as `pubcom evaluate` (C and the
+classifier chosen inside each training fold by leave-one-source-out over the training bodies,
+temperature fitted there too), on the dataset + guide rows. Printed: macro-F1 per distinct
+response (pooled, mean over bodies, each body) and per opinion, and the rule labeler.
+
+Probes (on the shipped configuration's folds):
+* implicit rejection: in held-out responses labelled rejected that say 原案のとおり, the sentence
+  holding it is deleted — what is left defends the draft without the formula. Share still
+  called rejected, and where the rest goes.
+* 小牧市 rejected recall, per distinct response (its rejections are mostly implicit).
+
+Usage: python benchmarks/cross_body.py [-j 2] [--only NAME ...]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifier.evaluate import analyze_once, cross_validate, trainable  # noqa: E402
+from classifier.labels import LABELS  # noqa: E402
+from classifier.metrics import REFERENCE_ORIGINS, headline, per_response  # noqa: E402
+from classifier.model import GRID  # noqa: E402
+from classifier.train import load_training_data  # noqa: E402
+
+VARIANTS = {
+    "shipped parts (all on)": {},
+    "− rule reading (stance)": {"stance": False},
+    "− sentence-final predicates": {"predicates": False},
+    "− request types × stance": {"crosses": False},
+    "− opinion words": {"opinion_words": False},
+    "− response words": {"response_words": False},
+    "− guide rows": {"guide": False},
+    "− per-response weights": {"weight_response": False},
+    "− per-body weights": {"weight_body": False},
+    "− balanced classes": {"balanced": False},
+    "− all three weightings": {"weight_response": False, "weight_body": False, "balanced": False},
+}
+
+
+def fmt(u) -> str:
+    return f"{u['macro_f1']:.3f} [{u['ci'][0]:.3f}, {u['ci'][1]:.3f}]"
+
+
+def row(name, h) -> str:
+    r, o = h["response"], h["opinion"]
+    bodies = " ".join(f"{b}={v['macro_f1']:.2f}" for b, v in r["by_source"].items())
+    return (f"{name:30s} per response {fmt(r)} mean/body {r['mean_over_bodies']:.3f} | per opinion {fmt(o)} | "
+            f"{bodies}")
+
+
+def drop_draft_clause(text: str) -> str:
+    """The response without its sentences that say 原案のとおり / 原案どおり / 原案のまま."""
+    parts = re.split(r"(?<=。)", text)
+    kept = [p for p in parts if not re.search(r"原案(の)?(とおり|通り|どおり|のまま)", p)]
+    return "".join(kept).strip()
+
+
+def probes(frame, analyzed, cv) -> None:
+    from classifier.evaluate import fit_predict, select_config, split_groups, splitter
+
+    y = frame["label"].to_numpy()
+    ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+    target = ref & (y == "rejected") & frame["response"].str.contains("原案").to_numpy()
+    stripped = frame.assign(response=[drop_draft_clause(r) if t else r for r, t in zip(frame["response"], target)])
+    keep = target & (stripped["response"] != "").to_numpy()
+    probe = analyze_once(stripped, "response")
+    groups = split_groups(frame)
+    pred = np.empty(len(frame), dtype=object)
+    for train, test in splitter("loso", frame, groups, y):
+        config, _, temperature = select_config(analyzed, frame, y, groups, train, "response", GRID, 2)
+        proba = fit_predict(analyzed, frame, y, train, test, "response", config, (probe,), temperature)[1]
+        pred[test] = np.array(LABELS, dtype=object)[proba.argmax(1)]
+    got = pred[keep]
+    print(f"\nprobe: {keep.sum()} held-out rejected responses with the 原案のとおり sentence deleted → "
+          + ", ".join(f"{l} {np.mean(got == l):.0%}" for l in LABELS))
+    komaki = ref & (frame["source"] == "小牧市").to_numpy()
+    if komaki.any():
+        resp, p = per_response(frame[komaki], cv["proba"][komaki])
+        hat = np.array(LABELS, dtype=object)[p.argmax(1)]
+        rej = resp["label"].to_numpy() == "rejected"
+        print(f"小牧市 rejected recall per distinct response: {np.mean(hat[rej] == 'rejected'):.2f} "
+              f"({int((hat[rej] == 'rejected').sum())}/{int(rej.sum())}); rejected called "
+              + ", ".join(f"{l} {int((hat[rej] == l).sum())}" for l in LABELS))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--only", nargs="*", help="variant names (substring) to run")
+    ap.add_argument("--no-probes", action="store_true")
+    args = ap.parse_args()
+    data = ROOT / "data"
+    frame = trainable(load_training_data([data / "labeled_opinions.csv", data / "guide_rows.csv"]), "response")
+    t0 = time.perf_counter()
+    analyzed = analyze_once(frame, "response")
+    ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+    print(f"{ref.sum()} scored rows, {len(frame)} with guide rows; leave-one-source-out over "
+          f"{frame.loc[ref, 'source'].nunique()} bodies; nested selection over {len(GRID)} configurations\n")
+    shipped = None
+    for name, change in VARIANTS.items():
+        if args.only and not any(o in name for o in args.only):
+            continue
+        grid = [replace(c, **change) for c in GRID]
+        cv = cross_validate(frame, "response", "loso", grid, analyzed, args.jobs)
+        scored = ref & cv["tested"]
+        print(row(name, headline(frame[scored], proba=cv["proba"][scored])), flush=True)
+        if not change:
+            shipped = cv
+            print(row("rule labeler alone", headline(frame[scored], pred=cv["rules"][scored])), flush=True)
+    if shipped is not None and not args.no_probes:
+        probes(frame, analyzed, shipped)
+    print(f"\n({time.perf_counter() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
