@@ -108,7 +108,7 @@ def _say(message):
               help="Configurations to choose from: fast (meets the speed target) or full (slower models).")
 @click.option("-j", "--jobs", default=1, show_default=True, help="Parallel jobs for cross-validation.")
 def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
-    """Train both modes on the labelled data and write models/<mode>.joblib with its model card."""
+    """Train both modes on the labelled data and write models/<mode>.skops with its model card."""
     from .model import GRIDS, MODES
     from .predict import default_models_dir
     from .train import train as train_models

@@ -1,25 +1,34 @@
-"""Safe persistence of trained models.
+"""Safe persistence of trained models, with skops.
 
-A model is ``models/<mode>.joblib`` plus a model card ``models/<mode>.json`` holding, among the
-training facts, the sha256 of the joblib file. Loading checks that hash before unpickling — a
-joblib file runs code when loaded, so a file the card does not vouch for is refused. Writes are
-atomic (temp file + rename), card last, so a crash never leaves a model its card matches by
-accident.
+A model is ``models/<mode>.skops`` plus a model card ``models/<mode>.json`` holding, among the
+training facts, the sha256 of the model file. Loading checks the hash (integrity: the file is the
+one its card describes), then refuses any type in the file that the project does not trust
+(origin: a skops file only builds what is listed, and never runs code of its own) — a checksum
+alone proves nothing about who made a file. A model file in any other format (a pickle, joblib)
+is refused without being opened as one. Writes are atomic (temp file + rename), card last, and a
+replaced file keeps its permissions.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
-
-import joblib
 
 from .exceptions import ModelError
 
-LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "fugashi", "unidic-lite")
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "skops", "fugashi", "unidic-lite")
+SUFFIX = ".skops"
+# The types a model may contain beyond what skops trusts by default (public scikit-learn, numpy,
+# scipy): the project's feature steps and tokenizer function, and the private parts of
+# scikit-learn's calibrated LinearSVC.
+TRUSTED = ("classifier.features.AnalyzeColumns", "classifier.features.CrossFeatures",
+           "classifier.features.StanceFeatures", "classifier.model.Tempered", "classifier.text.split_tokens",
+           "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration")
 
 
 def sha256_file(path) -> str:
@@ -43,11 +52,20 @@ def library_versions() -> dict:
 
 
 def _atomic_write(path: Path, write) -> None:
+    """Write through a temp file renamed over ``path``; the new file keeps the permissions of the
+    one it replaces (a new file gets the usual 0666 minus the umask, as `open` would give it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -55,12 +73,14 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def save(obj, card: dict, models_dir, name: str) -> dict:
-    """Write ``<name>.joblib`` and ``<name>.json`` atomically; return the card with the model's
+    """Write ``<name>.skops`` and ``<name>.json`` atomically; return the card with the model's
     sha256 and file size added."""
+    import skops.io as sio
+
     models_dir = Path(models_dir)
-    model_path = models_dir / f"{name}.joblib"
-    _atomic_write(model_path, lambda tmp: joblib.dump(obj, tmp, compress=3))
-    card = dict(card, model_file=model_path.name, model_sha256=sha256_file(model_path),
+    model_path = models_dir / f"{name}{SUFFIX}"
+    _atomic_write(model_path, lambda tmp: sio.dump(obj, tmp, compression=zipfile.ZIP_DEFLATED))
+    card = dict(card, model_file=model_path.name, model_format="skops", model_sha256=sha256_file(model_path),
                 model_bytes=model_path.stat().st_size, libraries=library_versions())
     text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     _atomic_write(models_dir / f"{name}.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
@@ -77,23 +97,44 @@ def read_card(models_dir, name: str) -> dict:
         raise ModelError(f"{path}: not a valid model card ({e})") from None
 
 
-def load(models_dir, name: str):
-    """Verify ``<name>.joblib`` against the sha256 in its card, then unpickle it. Returns
-    (object, card). Refuses a file whose hash differs; warns when library versions differ."""
-    card = read_card(models_dir, name)
-    path = Path(models_dir) / card.get("model_file", f"{name}.joblib")
+def check_file(path: Path, card: dict) -> None:
+    """Refuse a model file that is missing, not the one its card describes, not in skops format,
+    or holding a type the project does not trust. Nothing in the file is run."""
+    import skops.io as sio
+
     if not path.exists():
         raise ModelError(f"model file {path} is missing; train a model with `pubcom train`")
     digest = sha256_file(path)
     if digest != card.get("model_sha256"):
         raise ModelError(
             f"{path}: sha256 {digest[:16]}… does not match its model card ({str(card.get('model_sha256'))[:16]}…). "
-            "The file was changed after training; it will not be loaded, since a joblib file runs code when "
-            "loaded. Retrain with `pubcom train` or restore the original file.")
+            "The file was changed after training; it will not be loaded. Retrain with `pubcom train` or "
+            "restore the original file.")
+    if path.suffix != SUFFIX or not zipfile.is_zipfile(path):
+        raise ModelError(f"{path}: not a skops model file; models are only loaded in skops format, never as "
+                         "pickle or joblib files (those run code when loaded). Retrain with `pubcom train`.")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as e:  # a damaged or foreign zip file
+        raise ModelError(f"{path}: not a readable skops model file ({e}); retrain with `pubcom train`") from None
+    unknown = sorted(set(untrusted) - set(TRUSTED))
+    if unknown:
+        raise ModelError(f"{path}: holds types the project does not trust: {', '.join(unknown)}. It was not "
+                         "made by `pubcom train` of this version, and will not be loaded.")
+
+
+def load(models_dir, name: str):
+    """Check ``<name>``'s model file against its card and the trusted types, then load it.
+    Returns (object, card). Warns when library versions differ from training."""
+    import skops.io as sio
+
+    card = read_card(models_dir, name)
+    path = Path(models_dir) / card.get("model_file", f"{name}{SUFFIX}")
+    check_file(path, card)
     now = library_versions()
     differ = {k: (v, now.get(k)) for k, v in card.get("libraries", {}).items() if now.get(k) != v}
     if differ:
         warnings.warn(f"{path} was trained with other library versions "
                       + ", ".join(f"{k} {a} (now {b})" for k, (a, b) in differ.items())
                       + "; predictions may differ — retrain with `pubcom train`.", stacklevel=2)
-    return joblib.load(path), card
+    return sio.load(path, trusted=list(TRUSTED)), card

@@ -116,12 +116,80 @@ def test_tampered_model_is_refused(saved_models, tmp_path):
     import shutil
     for f in saved_models.iterdir():
         shutil.copy(f, tmp_path / f.name)
-    path = tmp_path / "response.joblib"
+    path = tmp_path / "response.skops"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(ModelError, match="does not match its model card"):
         load_model("response", tmp_path)
+
+
+def _copy(saved_models, tmp_path):
+    import shutil
+    for f in saved_models.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+
+
+@pytest.mark.parametrize("suffix", [".joblib", ".skops", ".pkl"])
+def test_a_pickle_payload_with_a_matching_card_does_not_run(saved_models, tmp_path, suffix):
+    import json
+
+    from classifier import persist
+
+    _copy(saved_models, tmp_path)
+    marker = tmp_path / "ran"
+    payload = tmp_path / f"response{suffix}"
+    payload.write_bytes(pickle.dumps(_Payload(str(marker))))
+    card = json.loads((tmp_path / "response.json").read_text())
+    card.update(model_file=payload.name, model_sha256=persist.sha256_file(payload))  # the card vouches for it
+    (tmp_path / "response.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="not a skops model file"):
+        load_model("response", tmp_path)
+    assert not marker.exists()
+
+
+class _Payload:
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_a_skops_file_with_an_untrusted_type_is_refused_naming_it(saved_models, tmp_path):
+    import json
+    import os
+
+    import skops.io as sio
+
+    from classifier import persist
+
+    _copy(saved_models, tmp_path)
+    path = tmp_path / "response.skops"
+    from sklearn.preprocessing import FunctionTransformer
+
+    sio.dump(FunctionTransformer(func=os.system), path)  # a step that would run a shell command
+    card = json.loads((tmp_path / "response.json").read_text())
+    card["model_sha256"] = persist.sha256_file(path)
+    (tmp_path / "response.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match=r"does not trust: .*system"):
+        load_model("response", tmp_path)
+
+
+@pytest.mark.parametrize("mode_bits", [0o644, 0o600])
+def test_a_retrained_model_keeps_the_permissions_of_the_file_it_replaces(saved_models, tmp_path, mode_bits):
+    import os
+    import stat
+
+    from classifier import persist
+
+    _copy(saved_models, tmp_path)
+    for f in ("opinion.skops", "opinion.json"):
+        os.chmod(tmp_path / f, mode_bits)
+    model = load_model("opinion", tmp_path)
+    persist.save(model.pipeline, model.card, tmp_path, "opinion")
+    for f in ("opinion.skops", "opinion.json"):
+        assert stat.S_IMODE((tmp_path / f).stat().st_mode) == mode_bits
 
 
 def test_missing_card_is_refused(tmp_path):
