@@ -5,7 +5,8 @@ the category scheme its legend matched (if any), and the problems met on the way
 numbers). A document that is not an opinion/response result raises NotAResultsDocumentError.
 
 Modules: ``common`` (Record, Document, shared helpers), ``text_layouts`` (the seed documents'
-text layouts), ``tabular`` (CSV/XLSX tables, the 環境省 corpus).
+text layouts), ``tabular`` (CSV/XLSX tables, the 環境省 corpus), ``topic_blocks`` (■ answer blocks
+of a PDF table, 小牧市) with ``topic_layout`` and ``topic_pairing``.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..exceptions import DocumentFormatError, NotAResultsDocumentError
 from .common import Document, Record, describe, read_text, refuse
 from .tabular import read_moe_corpus, read_results_table
 from .text_layouts import read_count_table_results, read_numbered_blocks, read_numbered_rows
+from .topic_blocks import read_topic_blocks
 
 READERS = {
     "count_table_results": read_count_table_results,
@@ -22,13 +24,14 @@ READERS = {
     "numbered_rows": read_numbered_rows,
     "table": read_results_table,
     "moe_corpus": read_moe_corpus,
+    "topic_blocks": read_topic_blocks,
 }
 
-TEXT_READERS = ("count_table_results", "numbered_blocks", "numbered_rows")
+TEXT_READERS = ("count_table_results", "numbered_blocks", "numbered_rows", "topic_blocks")
 
 __all__ = ["READERS", "TEXT_READERS", "Document", "Record", "describe", "read_document",
            "read_count_table_results", "read_numbered_blocks", "read_numbered_rows",
-           "read_results_table", "read_moe_corpus"]
+           "read_results_table", "read_moe_corpus", "read_topic_blocks"]
 
 
 def read_document(path, reader: str | None = None, **options) -> Document:

@@ -17,6 +17,9 @@ class Record:
     response: str = ""
     raw_category: str = ""
     line: int = 0  # line in the file where the record starts
+    key: str = ""  # when set, ids use it instead of number (<id_prefix>-<key>)
+    response_published: str = ""  # the published text, when ``response`` was resolved from a pointer to another answer
+    pairing: str = ""  # how the opinion was paired with the response, where the document does not print them side by side
 
 
 @dataclass
