@@ -194,3 +194,21 @@ def test_detected_among_text_layouts(tmp_path):
     doc = read_document(write(tmp_path))
     assert doc.format == "topic_blocks" and len(doc.records) == 6
     assert any("counts are not checked" in p for p in doc.problems)
+
+
+def test_pubcom_read_takes_reader_options_and_keeps_the_published_pointer(tmp_path):
+    from click.testing import CliRunner
+
+    from classifier.cli import main
+    from classifier.tables import read_table
+
+    path, out = write(tmp_path), tmp_path / "out.csv"
+    args = ["read", str(path), "-o", str(out), "--reader", "topic_blocks",
+            "--option", "summary=summary.txt", "--option", "pairing=pairing.tsv"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    table = read_table(out)
+    assert list(table.columns) == ["number", "opinion", "response", "response_published", "pairing", "category"]
+    assert table["response_published"].tolist()[2] == "「No.1」の回答のとおりです。"
+    bad = CliRunner().invoke(main, args[:-2] + ["--option", "pairing"])
+    assert bad.exit_code != 0 and "expected KEY=VALUE" in bad.output
