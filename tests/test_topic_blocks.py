@@ -212,3 +212,55 @@ def test_pubcom_read_takes_reader_options_and_keeps_the_published_pointer(tmp_pa
     assert table["response_published"].tolist()[2] == "「No.1」の回答のとおりです。"
     bad = CliRunner().invoke(main, args[:-2] + ["--option", "pairing"])
     assert bad.exit_code != 0 and "expected KEY=VALUE" in bad.output
+
+
+# -- the real document: 小牧市 提出された意見及び市の考え方 --------------------------------------------
+KOMAKI = {"summary": "komaki_kekkagaiyou.txt", "pairing": "komaki_pairing.tsv", "acknowledge_extra_blocks": "1"}
+
+
+@pytest.fixture(scope="module")
+def komaki():
+    from .conftest import RAW
+    return read_topic_blocks(RAW / "komaki_teisyutuiken.txt", **KOMAKI)
+
+
+def test_komaki_one_record_per_block_from_55_submitters(komaki):
+    assert len(komaki.records) == 143
+    assert [r.key for r in komaki.records] == [f"{k:03d}" for k in range(1, 144)]
+    submitters = {int(s) for r in komaki.records for s in r.number.split("-")[0].split("|")}
+    assert submitters == set(range(1, 56))
+    assert komaki.records[83].number == "29|30" and komaki.records[83].pairing.startswith("ambiguous")
+    assert sum(r.pairing == "exact" for r in komaki.records) == 15
+
+
+def test_komaki_every_pointer_resolved_and_kept(komaki):
+    pointers = [r for r in komaki.records if r.response_published]
+    assert len(pointers) == 93
+    assert all(r.response_published.startswith("「No.") for r in pointers)
+    assert not any(re.match(r"「No\.\d+", r.response) for r in komaki.records)
+    by_key = {r.key: r for r in komaki.records}
+    assert by_key["081"].response == by_key["020"].response  # No.29 → No.19 (人口減少対策) → No.8 (まちづくり)
+    assert by_key["018"].response.startswith(by_key["016"].response) and "地域づくりに貢献" in by_key["018"].response
+    assert "「No.14」への回答のとおりです" in by_key["075"].response  # a partial pointer keeps its own text
+
+
+def test_komaki_no_footer_header_or_number_left(komaki):
+    for r in komaki.records:
+        text = r.opinion + " " + r.response
+        assert not re.search(r"\d+ ページ|意見\(原文\)|(^| )No\. ", text), r.key
+        assert r.opinion and r.response
+    assert not any("明らかに誤字" in r.opinion for r in komaki.records)  # the notes after the table
+
+
+def test_komaki_needs_its_acknowledgement_and_its_pairing_file(raw):
+    with pytest.raises(CountMismatchError, match="143 ■ answer blocks but komaki_kekkagaiyou.txt states 142"):
+        read_topic_blocks(raw / "komaki_teisyutuiken.txt", summary="komaki_kekkagaiyou.txt", pairing="komaki_pairing.tsv")
+    with pytest.raises(PointerError, match=r"komaki_teisyutuiken.txt:174: block 7 ■第２期再編について: 「No.1」"):
+        read_topic_blocks(raw / "komaki_teisyutuiken.txt")
+
+
+def test_komaki_rows_in_the_dataset(dataset):
+    rows = dataset[dataset["source"] == "小牧市"]
+    assert rows["id"].tolist() == [f"komaki-{k:03d}" for k in range(1, 144)]
+    assert set(rows["label_origin"]) == {"rule"} and (rows["response_published"] != "").sum() == 93
+    assert (dataset.loc[dataset["source"] != "小牧市", ["response_published", "pairing"]] == "").all().all()
