@@ -58,7 +58,9 @@ def ingest(data_dir, output, check):
 @click.option("--response-column", default=None, help="For CSV/XLSX: the response column (default: detect).")
 @click.option("--category-column", default=None, help="For CSV/XLSX: the category column (default: detect).")
 @click.option("--encoding", default=None, help="For CSV: the encoding (default: UTF-8 or CP932, detected).")
-def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding):
+@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
+              help="A reader option, as in sources.tsv (e.g. pairing=komaki_pairing.tsv). Repeatable.")
+def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, extra):
     """Parse a published results DOCUMENT into a table of opinion / response / category."""
     import pandas as pd
 
@@ -67,10 +69,15 @@ def read_cmd(document, output, reader, opinion_column, response_column, category
 
     options = {k: v for k, v in {"opinion_column": opinion_column, "response_column": response_column,
                                  "category_column": category_column, "encoding": encoding}.items() if v}
+    for kv in extra:
+        if "=" not in kv:
+            raise click.BadParameter(f"{kv!r}: expected KEY=VALUE", param_hint="--option")
+        options[kv.split("=", 1)[0].strip()] = kv.split("=", 1)[1].strip()
     doc = read_document(document, reader, **options)
     for p in doc.problems:
         click.echo(f"warning: {p}", err=True)
     frame = pd.DataFrame([{"number": r.number, "opinion": r.opinion, "response": r.response,
+                           "response_published": r.response_published, "pairing": r.pairing,
                            "category": r.raw_category} for r in doc.records])
     write_table(frame, output)
     click.echo(f"wrote {output}: {len(frame)} opinions (format {doc.format}"

@@ -22,8 +22,8 @@ from .schemes import get_scheme
 from .tables import drop_blank_rows, read_table
 from .text import dedupe_key, normalize
 
-COLUMNS = ["id", "source", "plan", "document", "number", "opinion", "response", "scheme",
-           "raw_category", "label", "label_origin", "evidence", "annotation_id",
+COLUMNS = ["id", "source", "plan", "document", "number", "opinion", "response", "response_published",
+           "pairing", "scheme", "raw_category", "label", "label_origin", "evidence", "annotation_id",
            "duplicate_group", "response_group"]
 SOURCE_COLUMNS = ["document", "reader", "options", "source", "plan", "id_prefix", "scheme", "origin"]
 ANNOTATION_COLUMNS = ["id", "label", "evidence", "note"]
@@ -70,9 +70,10 @@ def read_records(data_dir) -> tuple:
         scheme = get_scheme(src["scheme"]) if src["scheme"] else None
         for rec in doc.records:
             row = {c: "" for c in COLUMNS}
-            row.update(id=f"{src['id_prefix']}-{rec.number}", source=src["source"], plan=src["plan"],
+            row.update(id=f"{src['id_prefix']}-{rec.key or rec.number}", source=src["source"], plan=src["plan"],
                        document=src["document"], number=rec.number, opinion=rec.opinion,
-                       response=rec.response, raw_category=rec.raw_category)
+                       response=rec.response, response_published=rec.response_published,
+                       pairing=rec.pairing, raw_category=rec.raw_category)
             if rec.raw_category:
                 if scheme is None:
                     raise SchemeError(f"{src['document']}:{rec.line}: category {rec.raw_category!r} "

@@ -33,6 +33,10 @@ class CountMismatchError(DocumentFormatError):
     """The parsed rows disagree with the counts the document itself prints."""
 
 
+class PointerError(DocumentFormatError):
+    """An answer that only points to another (「No.N」の回答のとおりです) cannot be resolved."""
+
+
 class TableReadError(PubcomError):
     """A CSV/XLSX file cannot be read as a table (encoding, not a table, empty)."""
 

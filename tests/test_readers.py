@@ -40,7 +40,7 @@ def test_morioka_footnote_stays_with_the_opinion(raw):
 
 
 @pytest.mark.parametrize("prefix, looks_like", [("001", "plan"), ("004", "meeting minutes")])
-@pytest.mark.parametrize("reader", [None, "count_table_results", "numbered_blocks", "numbered_rows"])
+@pytest.mark.parametrize("reader", [None, "count_table_results", "numbered_blocks", "numbered_rows", "topic_blocks"])
 def test_plan_and_minutes_are_refused(raw, prefix, looks_like, reader):
     with pytest.raises(NotAResultsDocumentError) as e:
         read_document(next(raw.glob(f"{prefix}_*.txt")), reader)

@@ -94,7 +94,8 @@ def test_report_command_writes_all_files(tmp_path):
     assert result.exit_code == 0, result.output
     csv = pd.read_csv(out / "deferral.csv")
     assert list(csv.columns[:8]) == ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method"]
-    assert len(csv) == 5
+    assert len(csv) == 6  # one row per consultation of the dataset
+    assert csv.loc[csv["source"] == "小牧市", "method"].iloc[0] != csv.loc[csv["source"] == "盛岡市", "method"].iloc[0]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 2 and "五所川原市" in page
     assert not re.search(r'(src|href)="(https?:)?//', page) and "<script" not in page  # nothing fetched
