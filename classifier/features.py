@@ -28,7 +28,10 @@ def analyze_text(text: str, role: str) -> dict:
     if role == "response":
         out["response_reading"] = read_sentences(sents)
         preds = [s.predicate for s in sents if s.predicate]
-        out["response_predicates"] = " ".join(preds + [f"last:{preds[-1]}"] if preds else [])
+        # the auxiliary chain alone (…_て_行く: a commitment; …_て_居る: a state), whatever the verb
+        tails = [f"tail:{p.partition('_')[2]}" for p in preds if "_" in p]
+        last = [f"last:{preds[-1]}", f"lasttail:{preds[-1].partition('_')[2]}"] if preds else []
+        out["response_predicates"] = " ".join(preds + tails + last)
     else:
         out["opinion_requests"] = request_types(sents)
     return out

@@ -43,6 +43,8 @@ class Config:
     stance: bool = True  # the rule reading: each rule, any/last sentence per label, verdict
     predicates: bool = True  # sentence-final predicates of the response (and the last one)
     crosses: bool = True  # the opinion's request types, and crossed with the response's reading
+    stance_weight: float = 1.0  # scale of the rule-reading block (larger: cheaper to use under L2)
+    words_weight: float = 1.0  # scale of the TF-IDF word blocks
     guide: bool = True  # train on the guide rows (data/guide_rows.csv)
     weight_response: bool = True  # each distinct response weighs 1 over its opinions
     weight_body: bool = True  # each body (the guide rows one of them) the same total weight
@@ -91,11 +93,11 @@ def build_features(mode: str, config: Config) -> ColumnTransformer:
         weights[name] = weight
 
     if config.opinion_words or not response:
-        add("opinion_words", _tfidf(), "opinion_tokens", 0.5 if response else 1.0)
+        add("opinion_words", _tfidf(), "opinion_tokens", (0.5 if response else 1.0) * config.words_weight)
     if response and config.response_words:
-        add("response_words", _tfidf(), "response_tokens")
+        add("response_words", _tfidf(), "response_tokens", config.words_weight)
     if response and config.stance:
-        add("response_stance", StanceFeatures(), "response_reading")
+        add("response_stance", StanceFeatures(), "response_reading", config.stance_weight)
     if response and config.predicates:
         add("response_predicates", _tfidf(binary=True), "response_predicates", 0.5)
     if config.crosses:
@@ -212,7 +214,8 @@ def _term(name: str, reading) -> str:
         hit = next((h for h in reading.hits if h.rule == index), None) if reading is not None else None
         return hit.phrase if hit else f"rule:{term.split(':')[2]}"
     if block == "response_predicates":
-        return term.removeprefix("last:").replace("_", "")
+        head, _, rest = term.partition(":")
+        return ("〜" if "tail" in head else "") + (rest if rest else head).replace("_", "")
     if block.endswith("_words"):
         return term if _readable(term) else ""
     return term

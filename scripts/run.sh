@@ -14,3 +14,5 @@ python3 -m venv .venv
   -o reports/agreement/agreement.md
 .venv/bin/pubcom agreement data/labeled_opinions.csv data/second_reading/city_rows.csv \
   -o reports/agreement/city_rows.md
+.venv/bin/pubcom agreement data/annotations/komaki.csv data/second_reading/komaki.csv \
+  -o reports/agreement/komaki.md

@@ -23,7 +23,7 @@ def test_analyze_step_pickles_without_the_tagger_and_reads_lemmas():
     assert out["opinion"].tolist() == ["DXを推進して"]
     assert out["response_tokens"].tolist() == ["検討 為る て 行く"]
     assert out["response_reading"].iloc[0].label == "deferred"
-    assert out["response_predicates"].tolist() == ["検討_為る_て_行く last:検討_為る_て_行く"]
+    assert out["response_predicates"].tolist() == ["検討_為る_て_行く tail:為る_て_行く last:検討_為る_て_行く lasttail:為る_て_行く"]
 
 
 @pytest.mark.parametrize("opinion, primary, types", [

@@ -262,5 +262,7 @@ def test_komaki_needs_its_acknowledgement_and_its_pairing_file(raw):
 def test_komaki_rows_in_the_dataset(dataset):
     rows = dataset[dataset["source"] == "小牧市"]
     assert rows["id"].tolist() == [f"komaki-{k:03d}" for k in range(1, 144)]
-    assert set(rows["label_origin"]) == {"rule"} and (rows["response_published"] != "").sum() == 93
+    assert set(rows["label_origin"]) == {"annotated"} and (rows["response_published"] != "").sum() == 93
+    # a pointer takes the label of the answer it points to (one reading per distinct answer)
+    assert rows["annotation_id"].nunique() == rows["response"].nunique() == 55
     assert (dataset.loc[dataset["source"] != "小牧市", ["response_published", "pairing"]] == "").all().all()
