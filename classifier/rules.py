@@ -19,12 +19,15 @@ from .stance import sentences as analyze_sentences
 
 RULES_PATH = Path(__file__).with_name("rules.tsv")
 PRECEDENCE = ("adopted", "covered", "rejected", "deferred", "other")
-HEADER = ["label", "pattern", "source"]
+HEADER = ["label", "scope", "pattern", "source"]
+SCOPES = ("sentence", "draft")
+_DRAFT = re.compile(r"(?<= )(原案|原文) 通り(?= |$)")
 
 
 @dataclass(frozen=True)
 class Rule:
     label: str
+    scope: str  # sentence: every sentence; draft: a sentence keeping the draft, which it then decides
     pattern: re.Pattern  # compiled over " " + a sentence's lemma string, whole tokens only
     line: int
     source: str
@@ -63,14 +66,16 @@ def parse_rules(path) -> tuple:
     for n, line in lines[1:]:
         parts = line.split("\t")
         if len(parts) != len(HEADER):
-            raise DataFileError(f"{path}:{n}: expected label<TAB>pattern<TAB>source, got {line!r}")
-        label, pattern, source = parts
+            raise DataFileError(f"{path}:{n}: expected label<TAB>scope<TAB>pattern<TAB>source, got {line!r}")
+        label, scope, pattern, source = parts
         if label not in LABELS:
             raise DataFileError(f"{path}:{n}: unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        if scope not in SCOPES:
+            raise DataFileError(f"{path}:{n}: unknown scope {scope!r}; expected one of {', '.join(SCOPES)}")
         if not source.strip():
             raise DataFileError(f"{path}:{n}: say where the pattern came from (source column)")
         try:
-            rows.append(Rule(label, compile_pattern(pattern), n, source.strip(), pattern))
+            rows.append(Rule(label, scope, compile_pattern(pattern), n, source.strip(), pattern))
         except re.error as e:
             raise DataFileError(f"{path}:{n}: bad pattern {pattern!r}: {e}") from None
     return tuple(rows)
@@ -87,10 +92,17 @@ def read_sentences(sents, rules=None) -> Reading:
     hits = []
     for k, s in enumerate(sents):
         padded = " " + s.lemmas
+        keeps_draft = bool(_DRAFT.search(padded))
+        found = []
         for j, rule in enumerate(rules):
+            if rule.scope == "draft" and not keeps_draft:
+                continue
             m = rule.pattern.search(padded)
             if m:
-                hits.append(Hit(j, k, rule.label, s.phrase(m.start() - 1, m.end() - 1)))
+                found.append((rule.scope, Hit(j, k, rule.label, s.phrase(m.start() - 1, m.end() - 1))))
+        if any(scope == "draft" for scope, _ in found):  # guide rule 4 decides covered vs rejected here
+            found = [(sc, h) for sc, h in found if sc == "draft" or h.label not in ("covered", "rejected")]
+        hits += [h for _, h in found]
     for label in PRECEDENCE:
         first = next((h for h in hits if h.label == label), None)
         if first is not None:

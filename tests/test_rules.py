@@ -39,6 +39,8 @@ def test_change_beats_keeping_the_draft():
 def test_a_citation_before_the_draft_is_covered_a_reason_rejected():
     assert rule_label("P12に記載しており、原案のとおりとします。")[0] == "covered"
     assert rule_label("全般的な総論を記載している箇所であるため、原案のとおりとします。")[0] == "rejected"
+    assert rule_label("第2部に詳述していることから、原案のとおりとさせていただきます。")[0] == "covered"
+    assert rule_label("ご指摘の点は必要ないと考えていることから、原案どおりとします。")[0] == "rejected"
 
 
 def test_reading_says_which_sentence_matched():
@@ -57,13 +59,14 @@ def test_evidence_occurs_in_the_response(response):
 
 
 @pytest.mark.parametrize("body, message", [
-    ("maybe\tx\tguide\n", ":2: unknown label"),
-    ("adopted\t(\tguide\n", ":2: bad pattern"),
-    ("adopted\tx\n", ":2: expected label<TAB>pattern<TAB>source"),
-    ("adopted\tx\t \n", ":2: say where the pattern came from"),
+    ("maybe\tsentence\tx\tguide\n", ":2: unknown label"),
+    ("adopted\tword\tx\tguide\n", ":2: unknown scope 'word'"),
+    ("adopted\tsentence\t(\tguide\n", ":2: bad pattern"),
+    ("adopted\tx\n", ":2: expected label<TAB>scope<TAB>pattern<TAB>source"),
+    ("adopted\tsentence\tx\t \n", ":2: say where the pattern came from"),
 ])
 def test_bad_rules_file(tmp_path, body, message):
     path = tmp_path / "rules.tsv"
-    path.write_text("label\tpattern\tsource\n" + body, encoding="utf-8")
+    path.write_text("label\tscope\tpattern\tsource\n" + body, encoding="utf-8")
     with pytest.raises(DataFileError, match=message):
         parse_rules(path)
