@@ -61,7 +61,8 @@ def ingest(data_dir, output, check):
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="A reader option, as in sources.tsv (e.g. pairing=komaki_pairing.tsv). Repeatable.")
 def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, extra):
-    """Parse a published results DOCUMENT into a table of opinion / response / category."""
+    """Parse a published results DOCUMENT into a table of number / opinion / response / category,
+    saying how many opinions it found against the count the document states."""
     import pandas as pd
 
     from .readers import read_document
@@ -80,7 +81,7 @@ def read_cmd(document, output, reader, opinion_column, response_column, category
                            "response_published": r.response_published, "pairing": r.pairing,
                            "category": r.raw_category} for r in doc.records])
     write_table(frame, output)
-    click.echo(f"wrote {output}: {len(frame)} opinions (format {doc.format}"
+    click.echo(f"wrote {output}: {doc.count_summary()} (format {doc.format}"
                f"{', scheme ' + doc.scheme if doc.scheme else ''})")
 
 
