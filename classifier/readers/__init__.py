@@ -6,14 +6,17 @@ numbers). A document that is not an opinion/response result raises NotAResultsDo
 
 Modules: ``common`` (Record, Document, shared helpers), ``text_layouts`` (the seed documents'
 text layouts), ``tabular`` (CSV/XLSX tables, the 環境省 corpus), ``topic_blocks`` (■ answer blocks
-of a PDF table, 小牧市) with ``topic_layout`` and ``topic_pairing``.
+of a PDF table as text, 小牧市) with ``topic_layout`` and ``topic_pairing``, and ``pdf`` (the
+results table of a PDF's text layer).
 """
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from ..exceptions import DocumentFormatError, NotAResultsDocumentError
 from .common import Document, Record, describe, read_text, refuse
+from .pdf import read_pdf
 from .tabular import read_moe_corpus, read_results_table
 from .text_layouts import read_count_table_results, read_numbered_blocks, read_numbered_rows
 from .topic_blocks import read_topic_blocks
@@ -25,28 +28,36 @@ READERS = {
     "table": read_results_table,
     "moe_corpus": read_moe_corpus,
     "topic_blocks": read_topic_blocks,
+    "pdf": read_pdf,
 }
 
 TEXT_READERS = ("count_table_results", "numbered_blocks", "numbered_rows", "topic_blocks")
 
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+
 __all__ = ["READERS", "TEXT_READERS", "Document", "Record", "describe", "read_document",
            "read_count_table_results", "read_numbered_blocks", "read_numbered_rows",
-           "read_results_table", "read_moe_corpus", "read_topic_blocks"]
+           "read_results_table", "read_moe_corpus", "read_topic_blocks", "read_pdf"]
 
 
 def read_document(path, reader: str | None = None, **options) -> Document:
     """Read a results document with the named reader, or detect its format.
 
-    CSV/XLSX files are read as tables; text documents are tried with each text reader in
-    turn. A document none of them recognises raises NotAResultsDocumentError.
+    CSV/XLSX files are read as tables, a PDF with the ``pdf`` reader; text documents are tried
+    with each text reader in turn (options then need a named reader). A document none of them recognises
+    raises NotAResultsDocumentError; an option the reader does not take, DocumentFormatError.
     """
     path = Path(path)
     if reader:
         if reader not in READERS:
             raise DocumentFormatError(f"unknown reader {reader!r}; known: {', '.join(READERS)}")
-        return READERS[reader](path, **options)
-    if path.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".tsv"):
-        return read_results_table(path, **options)
+        return _call(reader, path, options)
+    suffix = path.suffix.lower()
+    for name, suffixes in (("table", TABLE_SUFFIXES), ("pdf", (".pdf",))):
+        if suffix in suffixes:
+            return _call(name, path, options)
+    if options:
+        raise DocumentFormatError(f"{path}: options ({', '.join(options)}) need a reader: name it with --reader")
     for name in TEXT_READERS:
         try:
             return READERS[name](path)
@@ -54,3 +65,14 @@ def read_document(path, reader: str | None = None, **options) -> Document:
             continue
     refuse(path, read_text(path), "an opinion/response results table in one of the formats: "
            + ", ".join(TEXT_READERS) + " (or a CSV/XLSX table)")
+
+
+def _call(name: str, path: Path, options: dict) -> Document:
+    """READERS[name](path, **options), an option the reader does not take named as an error."""
+    fn = READERS[name]
+    accepted = [p for p in inspect.signature(fn).parameters if p != "path"]
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        raise DocumentFormatError(f"{path}: reader {name} takes no option {', '.join(unknown)}"
+                                  f" (its options: {', '.join(accepted) or 'none'})")
+    return fn(path, **options)
