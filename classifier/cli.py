@@ -54,15 +54,16 @@ def ingest(data_dir, output, check):
 @click.argument("document", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, help="Output .csv (UTF-8 with BOM) or .xlsx.")
 @click.option("--reader", default=None, help="Reader name (default: detect).")
-@click.option("--opinion-column", default=None, help="For CSV/XLSX/PDF: the opinion column (default: detect).")
-@click.option("--response-column", default=None, help="For CSV/XLSX/PDF: the response column (default: detect).")
-@click.option("--category-column", default=None, help="For CSV/XLSX/PDF: the category column (default: detect).")
-@click.option("--encoding", default=None, help="For CSV: the encoding (default: UTF-8 or CP932, detected).")
+@click.option("--opinion-column", default=None, help="For CSV/XLSX/PDF/HTML: the opinion column (default: detect).")
+@click.option("--response-column", default=None, help="For CSV/XLSX/PDF/HTML: the response column (default: detect).")
+@click.option("--category-column", default=None, help="For CSV/XLSX/PDF/HTML: the category column (default: detect).")
+@click.option("--encoding", default=None, help="For CSV/HTML: the encoding (default: detected).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="A reader option, as in sources.tsv (e.g. pairing=komaki_pairing.tsv). Repeatable.")
 def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, extra):
-    """Parse a published results DOCUMENT (text, CSV/XLSX, PDF) into a table of number / opinion /
-    response / category, saying how many opinions it found against the count the document states."""
+    """Parse a published results DOCUMENT (text, CSV/XLSX, PDF, HTML) into a table of number /
+    opinion / response / category, saying how many opinions it found against the count the
+    document states."""
     import pandas as pd
 
     from .readers import read_document

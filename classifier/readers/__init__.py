@@ -6,8 +6,8 @@ numbers). A document that is not an opinion/response result raises NotAResultsDo
 
 Modules: ``common`` (Record, Document, shared helpers), ``text_layouts`` (the seed documents'
 text layouts), ``tabular`` (CSV/XLSX tables, the 環境省 corpus), ``topic_blocks`` (■ answer blocks
-of a PDF table as text, 小牧市) with ``topic_layout`` and ``topic_pairing``, and ``pdf`` (the
-results table of a PDF's text layer).
+of a PDF table as text, 小牧市) with ``topic_layout`` and ``topic_pairing``, ``pdf`` (the results
+table of a PDF's text layer) and ``html`` (results tables and labelled blocks of a web page).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..exceptions import DocumentFormatError, NotAResultsDocumentError
 from .common import Document, Record, describe, read_text, refuse
+from .html import read_html
 from .pdf import read_pdf
 from .tabular import read_moe_corpus, read_results_table
 from .text_layouts import read_count_table_results, read_numbered_blocks, read_numbered_rows
@@ -29,6 +30,7 @@ READERS = {
     "moe_corpus": read_moe_corpus,
     "topic_blocks": read_topic_blocks,
     "pdf": read_pdf,
+    "html": read_html,
 }
 
 TEXT_READERS = ("count_table_results", "numbered_blocks", "numbered_rows", "topic_blocks")
@@ -37,15 +39,16 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
 
 __all__ = ["READERS", "TEXT_READERS", "Document", "Record", "describe", "read_document",
            "read_count_table_results", "read_numbered_blocks", "read_numbered_rows",
-           "read_results_table", "read_moe_corpus", "read_topic_blocks", "read_pdf"]
+           "read_results_table", "read_moe_corpus", "read_topic_blocks", "read_pdf", "read_html"]
 
 
 def read_document(path, reader: str | None = None, **options) -> Document:
     """Read a results document with the named reader, or detect its format.
 
-    CSV/XLSX files are read as tables, a PDF with the ``pdf`` reader; text documents are tried
-    with each text reader in turn (options then need a named reader). A document none of them recognises
-    raises NotAResultsDocumentError; an option the reader does not take, DocumentFormatError.
+    CSV/XLSX files are read as tables, a PDF with the ``pdf`` reader, an HTML page with ``html``;
+    text documents are tried with each text reader in turn (options then need a named reader). A
+    document none of them recognises raises NotAResultsDocumentError; an option the reader does not
+    take, DocumentFormatError.
     """
     path = Path(path)
     if reader:
@@ -53,7 +56,7 @@ def read_document(path, reader: str | None = None, **options) -> Document:
             raise DocumentFormatError(f"unknown reader {reader!r}; known: {', '.join(READERS)}")
         return _call(reader, path, options)
     suffix = path.suffix.lower()
-    for name, suffixes in (("table", TABLE_SUFFIXES), ("pdf", (".pdf",))):
+    for name, suffixes in (("table", TABLE_SUFFIXES), ("pdf", (".pdf",)), ("html", (".html", ".htm"))):
         if suffix in suffixes:
             return _call(name, path, options)
     if options:
@@ -76,3 +79,4 @@ def _call(name: str, path: Path, options: dict) -> Document:
         raise DocumentFormatError(f"{path}: reader {name} takes no option {', '.join(unknown)}"
                                   f" (its options: {', '.join(accepted) or 'none'})")
     return fn(path, **options)
+
