@@ -189,21 +189,27 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
 @click.option("--mode", default="response", show_default=True, type=click.Choice(["opinion", "response"]))
 @click.option("--encoding", default="utf-8-sig", show_default=True,
               help="Encoding of a CSV output (cp932 for old Excel).")
-@click.option("--input-encoding", default=None, help="Encoding of a CSV input (default: detect).")
+@click.option("--input-encoding", default=None, help="Encoding of a CSV or HTML input (default: detect).")
 @click.option("--opinion-column", default=None, help="Name of the opinion column (default: detect).")
 @click.option("--response-column", default=None, help="Name of the response column (default: detect).")
 @click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
 @click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
 def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir):
-    """Suggest a category for every row of INPUT (CSV or XLSX) and write OUTPUT."""
+    """Suggest a category for every row of INPUT and write OUTPUT. INPUT is a CSV/XLSX table, or a
+    published results document (.pdf, .html, .txt): then one row per opinion it holds (No., 意見,
+    市の考え方, 公表区分)."""
     from .predict import load_model
-    from .tables import check_encoding, read_table, write_table
+    from .readers import read_as_table
+    from .tables import check_encoding, write_table
 
     if not output.lower().endswith(".xlsx"):
         check_encoding(encoding)
-    table = read_table(input, encoding=input_encoding)
+    table = read_as_table(input, input_encoding, opinion_column, response_column)
     for _, problem in table.attrs.get("problems", []):
         _say(f"warning: {problem}")
+    if table.attrs.get("document"):
+        _say(f"{input}: {table.attrs['count']} (format {table.attrs['document']})")
+        opinion_column = response_column = None  # they named the document's headings
     model = load_model(mode, models_dir)
     out = model.predict_table(table, opinion_column, response_column, scheme, progress=True)
     write_table(out, output, encoding=encoding)
