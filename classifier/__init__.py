@@ -2,8 +2,8 @@
 from .agreement import agreement, cohen_kappa, read_reading
 from .dataset import build_dataset, load_dataset, write_dataset
 from .exceptions import (AnnotationError, CountMismatchError, DataFileError, DocumentFormatError, ExportError,
-                         LegendMismatchError, MissingColumnError, ModelError, NotAResultsDocumentError,
-                         PointerError, PubcomError, SchemeError, TableReadError, UnknownCategoryError)
+                         LegendMismatchError, MissingColumnError, ModelError, NoTextLayerError,
+                         NotAResultsDocumentError, PointerError, PubcomError, SchemeError, TableReadError, UnknownCategoryError)
 from .labels import LABELS, LABELS_JA
 from .predict import Model, load_model
 from .report import deferral_table, wilson
@@ -19,6 +19,6 @@ __all__ = [
     "build_dataset", "load_dataset", "write_dataset", "read_document", "rule_label",
     "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",
     "PubcomError", "AnnotationError", "CountMismatchError", "DataFileError", "DocumentFormatError", "ExportError",
-    "LegendMismatchError", "MissingColumnError", "ModelError", "NotAResultsDocumentError", "PointerError",
+    "LegendMismatchError", "MissingColumnError", "ModelError", "NoTextLayerError", "NotAResultsDocumentError", "PointerError",
     "SchemeError", "TableReadError", "UnknownCategoryError",
 ]

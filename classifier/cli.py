@@ -54,14 +54,16 @@ def ingest(data_dir, output, check):
 @click.argument("document", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", required=True, help="Output .csv (UTF-8 with BOM) or .xlsx.")
 @click.option("--reader", default=None, help="Reader name (default: detect).")
-@click.option("--opinion-column", default=None, help="For CSV/XLSX: the opinion column (default: detect).")
-@click.option("--response-column", default=None, help="For CSV/XLSX: the response column (default: detect).")
-@click.option("--category-column", default=None, help="For CSV/XLSX: the category column (default: detect).")
-@click.option("--encoding", default=None, help="For CSV: the encoding (default: UTF-8 or CP932, detected).")
+@click.option("--opinion-column", default=None, help="For CSV/XLSX/PDF/HTML: the opinion column (default: detect).")
+@click.option("--response-column", default=None, help="For CSV/XLSX/PDF/HTML: the response column (default: detect).")
+@click.option("--category-column", default=None, help="For CSV/XLSX/PDF/HTML: the category column (default: detect).")
+@click.option("--encoding", default=None, help="For CSV/HTML: the encoding (default: detected).")
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="A reader option, as in sources.tsv (e.g. pairing=komaki_pairing.tsv). Repeatable.")
 def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, extra):
-    """Parse a published results DOCUMENT into a table of opinion / response / category."""
+    """Parse a published results DOCUMENT (text, CSV/XLSX, PDF, HTML) into a table of number /
+    opinion / response / category, saying how many opinions it found against the count the
+    document states."""
     import pandas as pd
 
     from .readers import read_document
@@ -80,7 +82,7 @@ def read_cmd(document, output, reader, opinion_column, response_column, category
                            "response_published": r.response_published, "pairing": r.pairing,
                            "category": r.raw_category} for r in doc.records])
     write_table(frame, output)
-    click.echo(f"wrote {output}: {len(frame)} opinions (format {doc.format}"
+    click.echo(f"wrote {output}: {doc.count_summary()} (format {doc.format}"
                f"{', scheme ' + doc.scheme if doc.scheme else ''})")
 
 
@@ -187,21 +189,27 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
 @click.option("--mode", default="response", show_default=True, type=click.Choice(["opinion", "response"]))
 @click.option("--encoding", default="utf-8-sig", show_default=True,
               help="Encoding of a CSV output (cp932 for old Excel).")
-@click.option("--input-encoding", default=None, help="Encoding of a CSV input (default: detect).")
+@click.option("--input-encoding", default=None, help="Encoding of a CSV or HTML input (default: detect).")
 @click.option("--opinion-column", default=None, help="Name of the opinion column (default: detect).")
 @click.option("--response-column", default=None, help="Name of the response column (default: detect).")
 @click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
 @click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
 def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir):
-    """Suggest a category for every row of INPUT (CSV or XLSX) and write OUTPUT."""
+    """Suggest a category for every row of INPUT and write OUTPUT. INPUT is a CSV/XLSX table, or a
+    published results document (.pdf, .html, .txt): then one row per opinion it holds (No., 意見,
+    市の考え方, 公表区分)."""
     from .predict import load_model
-    from .tables import check_encoding, read_table, write_table
+    from .readers import read_as_table
+    from .tables import check_encoding, write_table
 
     if not output.lower().endswith(".xlsx"):
         check_encoding(encoding)
-    table = read_table(input, encoding=input_encoding)
+    table = read_as_table(input, input_encoding, opinion_column, response_column)
     for _, problem in table.attrs.get("problems", []):
         _say(f"warning: {problem}")
+    if table.attrs.get("document"):
+        _say(f"{input}: {table.attrs['count']} (format {table.attrs['document']})")
+        opinion_column = response_column = None  # they named the document's headings
     model = load_model(mode, models_dir)
     out = model.predict_table(table, opinion_column, response_column, scheme, progress=True)
     write_table(out, output, encoding=encoding)

@@ -33,6 +33,11 @@ class CountMismatchError(DocumentFormatError):
     """The parsed rows disagree with the counts the document itself prints."""
 
 
+class NoTextLayerError(DocumentFormatError):
+    """A PDF has no text layer (a scanned document: its pages are images); nothing can be read
+    without OCR."""
+
+
 class PointerError(DocumentFormatError):
     """An answer that only points to another (「No.N」の回答のとおりです) cannot be resolved."""
 

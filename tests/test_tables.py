@@ -106,6 +106,7 @@ def test_broken_xlsx(tmp_path):
 
 def test_xlsx_with_a_stale_dimension_still_gives_every_row(tmp_path):
     """Some writers store a <dimension> smaller than the sheet; read-only openpyxl trusts it."""
+    import re
     import zipfile
 
     path = tmp_path / "in.xlsx"
@@ -115,7 +116,7 @@ def test_xlsx_with_a_stale_dimension_still_gives_every_row(tmp_path):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<dimension ref="A1:B6" />', b'<dimension ref="A1:B2" />')
+                data = re.sub(rb'<dimension ref="A1:B6"\s*/>', b'<dimension ref="A1:B2"/>', data)  # with or without lxml
                 assert b'ref="A1:B2"' in data
             zout.writestr(item, data)
     assert read_table(stale)["意見"].tolist() == [f"意見{i}" for i in range(5)]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from ..exceptions import MissingColumnError
 from ..tables import find_column, read_table
 from ..text import normalize
-from .common import Document, Record
+from .common import Document, Record, clean_number
 
 
 def read_results_table(path, opinion_column=None, response_column=None, category_column=None,
                        encoding=None, where=None, number_column=None) -> Document:
     """A CSV/XLSX table with an opinion column, optionally a response and a category column.
 
-    Columns are recognised by their Japanese names (see columns.tsv) or given explicitly.
+    Columns are recognised by their Japanese names (see columns.tsv) or given explicitly; a
+    number column (No., 番号) gives each record the table's own number, else its line number.
     ``where`` keeps only rows whose column equals a value ({"ver": "5"}). Rows with an empty
     opinion are reported as problems, with their line number, and left out.
     """
@@ -21,6 +22,7 @@ def read_results_table(path, opinion_column=None, response_column=None, category
     op = find_column(df.columns, "opinion", opinion_column)
     resp = find_column(df.columns, "response", response_column, required=False)
     cat = find_column(df.columns, "category", category_column, required=category_column is not None)
+    num = number_column or find_column(df.columns, "number", required=False)
     for col, value in (where or {}).items():
         if col not in df.columns:
             raise MissingColumnError(f"{path}: no column {col!r} to select rows by; columns found: {', '.join(df.columns)}")
@@ -30,9 +32,10 @@ def read_results_table(path, opinion_column=None, response_column=None, category
         if not opinion:
             doc.problems.append(f"{path}:{line}: empty opinion; row left out")
             continue
-        number = row[number_column].strip() if number_column else str(line)
+        number = row[number_column].strip() if number_column else clean_number(row[num]) if num else ""
         if number_column and number.isdigit():
             number = f"{int(number):03d}"
+        number = number or str(line)
         doc.records.append(Record(number, opinion, normalize(row[resp]) if resp else "",
                                   row[cat].strip() if cat else "", int(line)))
     return doc

@@ -47,7 +47,7 @@ def read_count_table_results(path) -> Document:
                                   normalize(response[:m.start()]), category, n))
     if counts:
         total = counts.pop("合計", None)
-        check_total(path, doc.records, total, "合計 in its count table")
+        check_total(doc, total, "合計 in its count table")
         parsed = {c: sum(r.raw_category == c for r in doc.records) for c in counts}
         if parsed != counts:
             raise CountMismatchError(f"{path}: parsed category counts {parsed} differ from the document's count table {counts}")
@@ -111,7 +111,7 @@ def read_numbered_blocks(path) -> Document:
     if number is not None:
         raise DocumentFormatError(f"{path}:{first_line}: item {number} has no 反映区分")
     m = re.search(r"受付意見数\s*(\d+)\s*件", text)
-    check_total(path, doc.records, int(m.group(1)) if m else None, "受付意見数")
+    check_total(doc, int(m.group(1)) if m else None, "受付意見数")
     return doc
 
 
@@ -146,5 +146,5 @@ def read_numbered_rows(path) -> Document:
             continue
         doc.records.append(Record(number, normalize(opinion), normalize(response), "", n))
     m = re.search(r"意見数\s*[：:]\s*(\d+)\s*件", text)
-    check_total(path, doc.records, int(m.group(1)) if m else None, "意見数")
+    check_total(doc, int(m.group(1)) if m else None, "意見数")
     return doc

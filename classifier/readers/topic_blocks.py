@@ -160,6 +160,8 @@ def read_topic_blocks(path, summary=None, pairing=None, acknowledge_extra_blocks
     doc = Document(str(path), "topic_blocks")
     if summary:
         _check_counts(path, layout, paired, path.parent / summary, int(acknowledge_extra_blocks), doc.problems)
+        submitters, opinions = stated_counts(path.parent / summary)
+        doc.stated, doc.stated_as = opinions, f"{summary}: {submitters}名より計{opinions}件"
     else:
         doc.problems.append(f"{path}: no summary named (option summary=…): the counts are not checked")
     answers = _resolve(layout, paired, doc.problems)

@@ -20,9 +20,9 @@ from ..corrections import append_correction, pending, read_corrections
 from ..exceptions import PubcomError
 from ..labels import LABELS, LABELS_JA
 from ..predict import default_models_dir, load_model
-from ..readers import read_document
+from ..readers import DOCUMENT_SUFFIXES, read_as_table
 from ..schemes import get_scheme, load_schemes
-from ..tables import find_column, is_utf16, read_csv_bytes, read_table, write_table
+from ..tables import find_column, is_utf16, read_csv_bytes, write_table
 from ..text import dedupe_key
 
 MAX_UPLOAD_MB = 20
@@ -157,18 +157,12 @@ def _input_table(req) -> tuple:
         suffix = Path(file.filename).suffix.lower()
         if suffix == ".txt" and is_utf16(data):
             suffix = ".csv"  # Excel's "Unicode text": a tab-separated table in UTF-16
-        if suffix in (".xlsx", ".xlsm", ".txt"):
+        if suffix in (".xlsx", ".xlsm") + DOCUMENT_SUFFIXES:  # XLSX, or a published results document
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 path.write_bytes(data)
                 try:
-                    if suffix == ".txt":  # a published results document (五所川原, 盛岡, 金沢 layouts)
-                        doc = read_document(path)
-                        return pd.DataFrame({"No.": [r.number for r in doc.records],
-                                             "意見": [r.opinion for r in doc.records],
-                                             "市の考え方": [r.response for r in doc.records],
-                                             "公表区分": [r.raw_category for r in doc.records]}), file.filename
-                    return read_table(path).reset_index(drop=True), file.filename
+                    return read_as_table(path).reset_index(drop=True), file.filename
                 except PubcomError as e:  # name the user's file, not our temporary copy
                     raise type(e)(str(e).replace(str(path), file.filename)) from None
         return read_csv_bytes(data, name=file.filename).reset_index(drop=True), file.filename
