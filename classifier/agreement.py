@@ -1,5 +1,6 @@
-"""Agreement between two independent readings of the same responses (inter-annotator agreement):
-observed agreement, Cohen's kappa, the confusion between the readings, and each disagreement."""
+"""Agreement between two independent readings of the same responses — or of the same opinions'
+request types (inter-annotator agreement): observed agreement, Cohen's kappa, the confusion
+between the readings, and each disagreement."""
 from __future__ import annotations
 
 import json
@@ -17,6 +18,11 @@ def read_reading(path) -> list:
     from .metrics import REFERENCE_ORIGINS
 
     path = Path(path)
+    if _is_request_reading(path):
+        from .request_labels import read_request_annotations
+
+        return [dict(r, label=r["primary"], file=path.name, line=r["where"].rsplit(":", 1)[1])
+                for r in read_request_annotations(path)]
     if is_dataset_file(path):
         frame = load_dataset(path)
         frame = frame[frame["label_origin"].isin(REFERENCE_ORIGINS)]
@@ -26,12 +32,28 @@ def read_reading(path) -> list:
     return read_annotations(path)
 
 
-def _by_id(rows: list, name: str) -> dict:
+def _is_request_reading(path) -> bool:
+    """A request-type annotation file (header id,primary,types,…), by its first line."""
+    if path.suffix.lower() != ".csv":
+        return False
+    with open(path, "rb") as f:
+        return f.readline().lstrip(b"\xef\xbb\xbf").startswith(b"id,primary,types")
+
+
+def vocabulary(*readings) -> tuple:
+    """The labels the readings use: the five response labels, or the request types."""
+    from .requests import REQUEST_TYPES
+
+    used = {r["label"] for reading in readings for r in reading}
+    return REQUEST_TYPES if used and used <= set(REQUEST_TYPES) and not used <= set(LABELS) else LABELS
+
+
+def _by_id(rows: list, name: str, labels=LABELS) -> dict:
     out = {}
     for r in rows:
         where = f"{r.get('file', name)} line {r.get('line', '?')}"
-        if r["label"] not in LABELS:
-            raise AnnotationError(f"{where}: unknown label {r['label']!r}; use one of {', '.join(LABELS)}")
+        if r["label"] not in labels:
+            raise AnnotationError(f"{where}: unknown label {r['label']!r}; use one of {', '.join(labels)}")
         if r["id"] in out:
             raise AnnotationError(f"{where}: id {r['id']!r} is read twice in the {name} reading; keep one")
         out[r["id"]] = r
@@ -51,7 +73,8 @@ def cohen_kappa(a: list, b: list) -> float:
 def agreement(first: list, second: list) -> dict:
     """Compare two readings (lists of dicts with ``id``, ``label``, ``evidence``). Every id of the
     second reading must be in the first; the comparison is over those ids."""
-    one, two = _by_id(first, "first"), _by_id(second, "second")
+    labels = vocabulary(first, second)
+    one, two = _by_id(first, "first", labels), _by_id(second, "second", labels)
     unknown = [i for i in two if i not in one]
     if unknown:
         raise AnnotationError(f"the second reading has ids the first does not: {', '.join(unknown[:5])}; "
@@ -61,7 +84,7 @@ def agreement(first: list, second: list) -> dict:
         raise AnnotationError("the second reading is empty; nothing to compare")
     a = [one[i]["label"] for i in ids]
     b = [two[i]["label"] for i in ids]
-    matrix = [[sum(1 for x, y in zip(a, b) if x == row and y == col) for col in LABELS] for row in LABELS]
+    matrix = [[sum(1 for x, y in zip(a, b) if x == row and y == col) for col in labels] for row in labels]
     origins = {}
     for i, x, y in zip(ids, a, b):
         origins.setdefault(one[i].get("origin", "annotated"), []).append((x, y))
@@ -73,7 +96,7 @@ def agreement(first: list, second: list) -> dict:
         "agreed": sum(x == y for x, y in zip(a, b)),
         "observed": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
         "kappa": round(cohen_kappa(a, b), 3),
-        "confusion": {"labels": list(LABELS), "matrix": matrix},
+        "confusion": {"labels": list(labels), "matrix": matrix},
         "disagreements": [{"id": i, "first": one[i]["label"], "second": two[i]["label"],
                            "first_evidence": one[i].get("evidence", ""),
                            "second_evidence": two[i].get("evidence", "")}
@@ -86,7 +109,7 @@ def agreement_markdown(result: dict, first_name: str, second_name: str) -> str:
     labels = result["confusion"]["labels"]
     lines = ["# Inter-annotator agreement", "",
              f"First reading `{first_name}`, second reading `{second_name}`.", "",
-             f"- responses read twice: {result['n']}",
+             f"- read twice: {result['n']}",
              f"- agreed: {result['agreed']} ({result['observed']:.1%})",
              f"- Cohen's kappa: {result['kappa']:.3f}", ""]
     if len(result.get("per_origin", {})) > 1:

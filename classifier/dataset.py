@@ -17,6 +17,7 @@ import pandas as pd
 from .exceptions import AnnotationError, DataFileError, SchemeError, TableReadError
 from .labels import LABELS
 from .readers import read_document
+from .request_labels import apply_request_types, read_request_annotations
 from .rules import rule_label
 from .schemes import get_scheme
 from .tables import drop_blank_rows, read_table
@@ -24,7 +25,8 @@ from .text import dedupe_key, normalize
 
 COLUMNS = ["id", "source", "plan", "document", "number", "opinion", "response", "response_published",
            "pairing", "scheme", "raw_category", "label", "label_origin", "evidence", "annotation_id",
-           "duplicate_group", "response_group"]
+           "duplicate_group", "response_group", "request_type", "request_types", "request_origin",
+           "request_evidence"]
 SOURCE_COLUMNS = ["document", "reader", "options", "source", "plan", "id_prefix", "scheme", "origin"]
 ANNOTATION_COLUMNS = ["id", "label", "evidence", "note"]
 
@@ -165,8 +167,11 @@ def build_dataset(data_dir="data") -> IngestResult:
     annotations = []
     for path in sorted(p for p in (data_dir / "annotations").iterdir() if p.suffix.lower() in (".csv", ".xlsx")):
         annotations += read_annotations(path)
-    frame = apply_rules(apply_annotations(frame, annotations))
-    return IngestResult(add_groups(frame), problems)
+    frame = add_groups(apply_rules(apply_annotations(frame, annotations)))
+    requests = []
+    for path in sorted((data_dir / "request_types").glob("annotations*.csv")):
+        requests += read_request_annotations(path)
+    return IngestResult(apply_request_types(frame, requests), problems)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

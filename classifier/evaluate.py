@@ -216,10 +216,10 @@ def _held_out(frame, test, kind):
     return f"{len(test)} rows"
 
 
-def calibration(proba: np.ndarray, y, bins: int = 10) -> dict:
+def calibration(proba: np.ndarray, y, bins: int = 10, labels=LABELS) -> dict:
     """Expected calibration error and reliability bins of the top-class confidence."""
     conf = proba.max(1)
-    correct = np.array(LABELS, dtype=object)[proba.argmax(1)] == np.asarray(y)
+    correct = np.array(labels, dtype=object)[proba.argmax(1)] == np.asarray(y)
     edges = np.linspace(0, 1, bins + 1)
     rows, ece = [], 0.0
     for lo, hi in zip(edges[:-1], edges[1:]):
@@ -232,11 +232,11 @@ def calibration(proba: np.ndarray, y, bins: int = 10) -> dict:
     return {"ece": round(float(ece), 4), "bins": rows}
 
 
-def review_threshold(proba: np.ndarray, y, target: float = 0.90) -> dict:
+def review_threshold(proba: np.ndarray, y, target: float = 0.90, labels=LABELS) -> dict:
     """The lowest confidence threshold such that rows at or above it are ≥ ``target`` precise;
     rows below it need review. Returns the threshold and the share of rows staff must check."""
     conf = proba.max(1)
-    correct = np.array(LABELS, dtype=object)[proba.argmax(1)] == np.asarray(y)
+    correct = np.array(labels, dtype=object)[proba.argmax(1)] == np.asarray(y)
     order = np.argsort(-conf, kind="stable")
     hits = np.cumsum(correct[order])
     precision = hits / np.arange(1, len(order) + 1)

@@ -18,7 +18,7 @@ from .rules import read_sentences, shipped_rules
 from .stance import sentences
 from .text import normalize
 
-_NOT_WORDS = frozenset("、「」『』")
+_NOT_WORDS = frozenset("、「」『』→⇒")
 
 
 def analyze_text(text: str, role: str) -> dict:

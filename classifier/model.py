@@ -79,7 +79,7 @@ def grid_for(mode: str, grid=GRID) -> list:
                               for c in grid))
 
 
-def _tfidf(**kw):
+def tfidf(**kw):
     return TfidfVectorizer(analyzer=split_tokens, lowercase=False, sublinear_tf=True, **kw)
 
 
@@ -93,13 +93,13 @@ def build_features(mode: str, config: Config) -> ColumnTransformer:
         weights[name] = weight
 
     if config.opinion_words or not response:
-        add("opinion_words", _tfidf(), "opinion_tokens", (0.5 if response else 1.0) * config.words_weight)
+        add("opinion_words", tfidf(), "opinion_tokens", (0.5 if response else 1.0) * config.words_weight)
     if response and config.response_words:
-        add("response_words", _tfidf(), "response_tokens", config.words_weight)
+        add("response_words", tfidf(), "response_tokens", config.words_weight)
     if response and config.stance:
         add("response_stance", StanceFeatures(), "response_reading", config.stance_weight)
     if response and config.predicates:
-        add("response_predicates", _tfidf(binary=True), "response_predicates", 0.5)
+        add("response_predicates", tfidf(binary=True), "response_predicates", 0.5)
     if config.crosses:
         add("asks", CrossFeatures(), ["opinion_requests", "response_reading"] if response else ["opinion_requests"])
     return ColumnTransformer(blocks, transformer_weights=weights)

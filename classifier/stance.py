@@ -237,7 +237,7 @@ class Sentence:
         return self.text[first.start:last.end] if first is not None else ""
 
 
-_QUOTES = frozenset("「」『』")
+_QUOTES = frozenset("「」『』→⇒")
 
 
 def _is_shown(token) -> bool:
@@ -245,8 +245,8 @@ def _is_shown(token) -> bool:
 
 
 def lemma_string(tokens) -> str:
-    """Lemmas joined by spaces; any comma becomes 、, quotes 「」『』 are kept (a quoted wording),
-    other punctuation and symbols are dropped."""
+    """Lemmas joined by spaces; any comma becomes 、, quotes 「」『』 and arrows → ⇒ are kept (a
+    quoted wording, a proposed replacement), other punctuation and symbols are dropped."""
     return " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in tokens if _is_shown(t))
 
 
