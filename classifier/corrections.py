@@ -37,31 +37,54 @@ def append_correction(directory, opinion: str, response: str, label: str, origin
                       number="") -> dict:
     """Append one correction and return it (its ``id`` withdraws it). The file only grows: each
     correction is one line written with a single append, and the header is created atomically."""
-    if label not in LABELS:
-        raise DataFileError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
-    record = {"opinion": opinion, "response": response or "", "label": label, "label_origin": "annotated",
-              "original_label": original_label if isinstance(original_label, str) else "",
-              "original_confidence": "" if pd.isna(original_confidence) else f"{float(original_confidence):.3f}",
-              "mode": mode, "upload": upload, "row": _text(row), "note": note or "staff correction",
-              "number": _text(number), "withdraws": ""}
-    return _append(directory, record)
+    return append_corrections(directory, [dict(opinion=opinion, response=response, label=label,
+                                               original_label=original_label, original_confidence=original_confidence,
+                                               mode=mode, upload=upload, row=row, note=note, number=number)])[0]
+
+
+def append_corrections(directory, corrections: list) -> list:
+    """Append several corrections (dicts with append_correction's arguments) in one write: a group
+    corrected with one click is written whole or not at all. Returns the records written."""
+    records = []
+    for c in corrections:
+        label = c.get("label")
+        if label not in LABELS:
+            raise DataFileError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        original, confidence = c.get("original_label", ""), c.get("original_confidence")
+        records.append({
+            "opinion": c.get("opinion", ""), "response": c.get("response") or "", "label": label,
+            "label_origin": "annotated", "original_label": original if isinstance(original, str) else "",
+            "original_confidence": "" if confidence is None or pd.isna(confidence) else f"{float(confidence):.3f}",
+            "mode": c.get("mode", ""), "upload": c.get("upload", ""), "row": _text(c.get("row")),
+            "note": c.get("note") or "staff correction", "number": _text(c.get("number", "")), "withdraws": ""})
+    return _append(directory, records)
 
 
 def withdraw_correction(directory, correction_id: str, note: str = "") -> dict:
     """Withdraw the correction ``correction_id`` by appending a withdrawal row (nothing is deleted).
     Raises CorrectionError for an unknown id, a withdrawal row, or one already withdrawn."""
+    return withdraw_corrections(directory, [correction_id], note)[0]
+
+
+def withdraw_corrections(directory, correction_ids: list, note: str = "") -> list:
+    """Withdraw several corrections in one write (all or none; see withdraw_correction)."""
     with _LOCK:
         log = _read(directory)
-        found = log[log["id"] == correction_id]
-        if found.empty or found["withdraws"].iloc[0]:
-            raise CorrectionError(f"no correction with id {correction_id!r} in {Path(directory) / FILENAME}")
-        if (log["withdraws"] == correction_id).any():
-            raise CorrectionError(f"correction {correction_id!r} is already withdrawn")
-        old = found.iloc[0]
-        record = {c: old[c] for c in ("opinion", "response", "mode", "upload", "row", "number")}
-        record.update(label="", label_origin="annotated", original_label=old["label"],
-                      original_confidence="", note=note or f"withdrawal of {correction_id}", withdraws=correction_id)
-        return _append(directory, record, locked=True)
+        made = log[log["withdraws"] == ""].drop_duplicates("id").set_index("id")
+        undone = set(log["withdraws"])
+        records = []
+        for cid in correction_ids:
+            if cid not in made.index:
+                raise CorrectionError(f"no correction with id {cid!r} in {Path(directory) / FILENAME}")
+            if cid in undone:
+                raise CorrectionError(f"correction {cid!r} is already withdrawn")
+            undone.add(cid)
+            old = made.loc[cid]
+            record = {c: old[c] for c in ("opinion", "response", "mode", "upload", "row", "number")}
+            record.update(label="", label_origin="annotated", original_label=old["label"], original_confidence="",
+                          note=note or f"withdrawal of {cid}", withdraws=cid)
+            records.append(record)
+        return _append(directory, records, locked=True)
 
 
 def read_corrections(directory, withdrawn: bool = False) -> pd.DataFrame:
@@ -145,25 +168,29 @@ def _read(directory) -> pd.DataFrame:
     return frame
 
 
-def _append(directory, record: dict, locked: bool = False) -> dict:
-    record = {"id": uuid.uuid4().hex[:12], "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              **record}
+def _append(directory, records: list, locked: bool = False) -> list:
+    if not locked:
+        with _LOCK:
+            return _append(directory, records, locked=True)
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    records = [{"id": uuid.uuid4().hex[:12], "time": now, **r} for r in records]
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / FILENAME
-    if not locked:
-        with _LOCK:
-            return _append(directory, record, locked=True)
     _ensure_header(path)
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([record[c] for c in COLUMNS])
+    writer = csv.writer(buf, lineterminator="\n")
+    for record in records:
+        writer.writerow([record[c] for c in COLUMNS])
+    data = memoryview(buf.getvalue().encode("utf-8"))
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     try:
-        os.write(fd, buf.getvalue().encode("utf-8"))
+        while data:
+            data = data[os.write(fd, data):]
         os.fsync(fd)
     finally:
         os.close(fd)
-    return record
+    return records
 
 
 def _ensure_header(path: Path) -> None:

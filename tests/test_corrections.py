@@ -102,3 +102,19 @@ def test_an_older_file_gains_the_new_columns_and_keeps_its_rows(tmp_path):
         rows = list(csv.reader(f))
     assert rows[0] == COLUMNS and len(rows) == 3 and rows[1][2] == "改行\nのある意見"
     assert read_corrections(tmp_path).empty
+
+
+def test_a_group_is_written_whole_or_not_at_all(tmp_path):
+    from classifier.corrections import append_corrections, withdraw_corrections
+    from classifier.exceptions import DataFileError
+
+    with pytest.raises(DataFileError):
+        append_corrections(tmp_path, [{"opinion": "a", "label": "other"}, {"opinion": "b", "label": "nope"}])
+    assert read_corrections(tmp_path).empty
+    made = append_corrections(tmp_path, [{"opinion": f"意見{i}", "label": "other", "row": i + 2} for i in range(3)])
+    assert [r["row"] for r in made] == ["2", "3", "4"] and len({r["id"] for r in made}) == 3
+    with pytest.raises(CorrectionError):
+        withdraw_corrections(tmp_path, [made[0]["id"], "nope"])
+    assert len(read_corrections(tmp_path)) == 3  # nothing withdrawn
+    withdraw_corrections(tmp_path, [r["id"] for r in made[:2]])
+    assert read_corrections(tmp_path)["opinion"].tolist() == ["意見2"]
