@@ -167,6 +167,12 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def model_card(mode: str = "response", models_dir=None) -> dict:
+    """The model card of ``mode`` (training date ``trained_at``, ``model_sha256``, …) without
+    loading the model: cheap enough to read on every request, to notice a retrained model."""
+    return persist.read_card(models_dir or default_models_dir(), check_mode(mode))
+
+
 def load_model(mode: str = "response", models_dir=None) -> Model:
     """Load the trained model of ``mode`` after checking its sha256 against its model card."""
     pipeline, card = persist.load(models_dir or default_models_dir(), check_mode(mode))
