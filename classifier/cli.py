@@ -259,8 +259,8 @@ def corrections(data_dir, models_dir):
     folder = Path(data_dir) / "corrections"
     total = len(read_corrections(folder))
     waiting = pending(folder, models_dir or default_models_dir())
-    click.echo(f"{total} corrections in {folder}; {waiting} made since the models were trained "
-               f"(run `pubcom train` to use them)")
+    click.echo(f"{total} corrections in force in {folder} (withdrawn ones left out); {waiting} change(s) since "
+               f"the models were trained (run `pubcom train` to use them)")
 
 
 @main.command()

@@ -118,3 +118,15 @@ def test_a_group_is_written_whole_or_not_at_all(tmp_path):
     assert len(read_corrections(tmp_path)) == 3  # nothing withdrawn
     withdraw_corrections(tmp_path, [r["id"] for r in made[:2]])
     assert read_corrections(tmp_path)["opinion"].tolist() == ["意見2"]
+
+
+def test_pubcom_corrections_counts_those_in_force(tmp_path, saved_models):
+    from click.testing import CliRunner
+
+    from classifier.cli import main
+
+    folder = tmp_path / "corrections"
+    kept = append_correction(folder, "a意見", "", "other")
+    withdraw_correction(folder, append_correction(folder, "b意見", "", "other")["id"])
+    result = CliRunner().invoke(main, ["corrections", "--data-dir", str(tmp_path), "--models-dir", str(saved_models)])
+    assert result.exit_code == 0 and result.output.startswith("1 corrections in force") and kept["id"]

@@ -302,3 +302,19 @@ def test_http_errors_are_explained_in_japanese(page):
     token = p.token(pd.DataFrame({"意見": ["窓口を残して"], "市の考え方": ["承ります"]}))
     r = p.correct(token, 0, "bogus", json=True)
     assert r.status_code == 400 and "正しくありません" in r.get_json()["message"]
+
+
+def test_the_readers_errors_are_explained_by_kind():
+    from classifier.exceptions import TableReadError
+
+    class StrayQuoteError(TableReadError):  # as the table readers name theirs
+        pass
+
+    class HeaderNotFoundError(TableReadError):
+        def __init__(self, message, sheets):
+            super().__init__(message)
+            self.sheets = sheets
+
+    assert explain(StrayQuoteError("a.csv: line 3: a quote opens a cell")).startswith("CSV の中に閉じていない引用符")
+    text = explain(HeaderNotFoundError("a.xlsx: no header row. Name it with --header-row N.", ["集計", "意見一覧"]))
+    assert text.startswith("見出しの行") and "集計、意見一覧" in text and "--" not in text

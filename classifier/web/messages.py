@@ -17,6 +17,18 @@ from ..requests import REQUEST_TYPES_JA
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 MODES_JA = {"response": "意見と回答から推定", "opinion": "意見のみから推定"}
 
+# errors of the table readers, by class name (explained before the general cases below)
+_BY_NAME = {
+    "TableTooLargeError": "ファイルが大きすぎます（行数か、Excel ファイルを展開した大きさが上限を超えています）。"
+                          "表の下や横の使っていない行・列を削除するか、表を分けてください。",
+    "HeaderNotFoundError": "見出しの行（「意見」「市の考え方」などの列名）が見つかりません。表の見出しの行を確かめてください。",
+    "SheetNotFoundError": "指定のシートが見つかりません。",
+    "StrayQuoteError": "CSV の中に閉じていない引用符（\"）があり、それより後の行を正しく区切れません。"
+                       "その行の引用符を直すか、Excel (.xlsx) で保存してください。",
+    "EncodingError": "文字コードを判別できません。UTF-8 の CSV か Excel (.xlsx) で保存してください。",
+    "UnsupportedFormatError": "この形式のファイルは読めません。Excel の「名前を付けて保存」で .xlsx か CSV UTF-8 にしてください。",
+}
+
 # (exception class, words in the English message, Japanese explanation); the first match wins
 _EXPLAINED = [
     (MissingColumnError, "no opinion column", "意見の列が見つかりません。1行目の見出しを「意見」「ご意見」「意見の概要」などにしてください。"),
@@ -53,11 +65,17 @@ BAD_REQUEST = "要求の内容が正しくありません。ページを再読�
 def explain(error: Exception) -> str:
     """A clerk's message for one of the library's errors: Japanese, then the English detail."""
     text = str(error)
-    for kind, words, japanese in _EXPLAINED:
-        if isinstance(error, kind) and words in text:
-            detail = without_flags(text)
-            return f"{japanese}\n（詳細 / details: {detail}）" if detail else japanese
-    return without_flags(text)
+    detail = without_flags(text)
+    names = [k.__name__ for k in type(error).__mro__]
+    japanese = next((_BY_NAME[n] for n in names if n in _BY_NAME), None)
+    if japanese is None:
+        japanese = next((j for kind, words, j in _EXPLAINED if isinstance(error, kind) and words in text), None)
+    if japanese is None:
+        return detail
+    sheets = getattr(error, "sheets", None)
+    if sheets:
+        japanese += f" このファイルのシート: {'、'.join(map(str, sheets))}（表のあるシートを先頭にして保存してください）。"
+    return f"{japanese}\n（詳細 / details: {detail}）" if detail else japanese
 
 
 def without_flags(text: str) -> str:
