@@ -267,12 +267,13 @@ def corrections(data_dir, models_dir):
     folder = Path(data_dir) / "corrections"
     total = len(read_corrections(folder))
     waiting = pending(folder, models_dir or default_models_dir())
-    click.echo(f"{total} corrections in {folder}; {waiting} made since the models were trained "
-               f"(run `pubcom train` to use them)")
+    click.echo(f"{total} corrections in force in {folder} (withdrawn ones left out); {waiting} change(s) since "
+               f"the models were trained (run `pubcom train` to use them)")
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every address; the page has no login).")
 @click.option("--port", default=8765, show_default=True, help="Port (0: any free port).")
 @click.option("--data-dir", default="data", show_default=True, help="Corrections go to DATA_DIR/corrections/.")
 @click.option("--models-dir", default=None)
@@ -280,8 +281,13 @@ def serve(host, port, data_dir, models_dir):
     """Start the local page for staff: upload, see suggestions, correct, download."""
     from .web import serve as run
 
-    run(host, port, data_dir, models_dir,
-        ready=lambda url: click.echo(f"pubcom page at {url}  (Ctrl+C to stop)"))
+    def ready(urls):
+        click.echo("pubcom の画面を開くアドレス / open the page at:")
+        for url in urls:
+            click.echo(f"  {url}")
+        click.echo("止めるには Ctrl+C / Ctrl+C to stop")
+
+    run(host, port, data_dir, models_dir, ready=ready, warn=lambda text: click.echo(text, err=True))
 
 
 @main.command()

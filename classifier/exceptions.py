@@ -60,3 +60,7 @@ class ExportError(PubcomError):
 
 class ModelError(PubcomError):
     """A model file is missing, tampered with, or unusable."""
+
+
+class CorrectionError(PubcomError):
+    """A staff correction cannot be made or withdrawn as asked (unknown id, already withdrawn)."""

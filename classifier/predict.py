@@ -51,9 +51,11 @@ class Model:
     def columns(self):
         return MODES[self.mode]
 
-    def predict_texts(self, frame: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
+    def predict_texts(self, frame: pd.DataFrame, progress=False) -> pd.DataFrame:
         """Predictions for a DataFrame with the mode's text columns, normalized, none empty.
-        Large inputs are split over ``jobs`` processes (default: $PUBCOM_JOBS, else up to 2 CPUs)."""
+        Large inputs are split over ``jobs`` processes (default: $PUBCOM_JOBS, else up to 2 CPUs).
+        ``progress``: True for a bar on stderr (a terminal only), or a function called as
+        ``progress(done, total)`` (distinct texts) after each chunk."""
         chunks = [frame.iloc[start:start + CHUNK] for start in range(0, len(frame), CHUNK)]
         jobs = _jobs(len(chunks))
         bar = _progress(len(frame), progress)
@@ -87,9 +89,10 @@ class Model:
         return self.predict_table(pd.DataFrame(data))[OUTPUT_COLUMNS]
 
     def predict_table(self, table: pd.DataFrame, opinion_column=None, response_column=None,
-                      scheme: str | None = None, progress: bool = False) -> pd.DataFrame:
+                      scheme: str | None = None, progress=False) -> pd.DataFrame:
         """Every row of ``table``, in order, with all its columns plus the prediction columns.
-        Columns are found by their Japanese names (意見, 市の考え方, …) or given."""
+        Columns are found by their Japanese names (意見, 市の考え方, …) or given. ``progress``: as
+        for predict_texts (counts are of distinct texts)."""
         cols = {"opinion": find_column(table.columns, "opinion", opinion_column)}
         if self.mode == "response":
             cols["response"] = find_column(table.columns, "response", response_column)
@@ -164,20 +167,30 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def model_card(mode: str = "response", models_dir=None) -> dict:
+    """The model card of ``mode`` (training date ``trained_at``, ``model_sha256``, …) without
+    loading the model: cheap enough to read on every request, to notice a retrained model."""
+    return persist.read_card(models_dir or default_models_dir(), check_mode(mode))
+
+
 def load_model(mode: str = "response", models_dir=None) -> Model:
     """Load the trained model of ``mode`` after checking its sha256 against its model card."""
     pipeline, card = persist.load(models_dir or default_models_dir(), check_mode(mode))
     return Model(pipeline, mode, card)
 
 
-def _progress(total: int, enabled: bool):
-    """A minimal progress bar on stderr, only when stderr is a terminal."""
+def _progress(total: int, enabled):
+    """A minimal progress bar on stderr, only when stderr is a terminal; or, when ``enabled`` is
+    a function, ``enabled(done, total)`` after each chunk."""
     state = {"done": 0}
-    show = enabled and total > CHUNK and sys.stderr.isatty()
+    report = enabled if callable(enabled) else None
+    show = report is None and enabled and total > CHUNK and sys.stderr.isatty()
 
     def update(n, done=False):
         state["done"] += n
-        if show:
+        if report is not None:
+            report(state["done"], total)
+        elif show:
             width = 30
             filled = int(width * state["done"] / max(total, 1))
             sys.stderr.write(f"\rpredicting [{'#' * filled}{'.' * (width - filled)}] {state['done']}/{total}")

@@ -14,6 +14,7 @@ from .labels import LABELS
 from .text import dedupe_key
 
 SCHEMES_PATH = Path(__file__).with_name("schemes.tsv")
+NAMES_PATH = Path(__file__).with_name("scheme_names.tsv")
 _COLUMNS = ["scheme", "raw_category", "label", "legend"]
 
 
@@ -79,6 +80,24 @@ def _shipped():
 def load_schemes(path=None) -> dict:
     """All registered schemes ({name: Scheme}); the shipped file unless ``path`` is given."""
     return parse_schemes(path) if path else dict(_shipped())
+
+
+@lru_cache(maxsize=None)
+def _names() -> dict:
+    names = {}
+    with open(NAMES_PATH, encoding="utf-8", newline="") as f:
+        lines = [(n, line.rstrip("\r\n")) for n, line in enumerate(f, 1) if line.strip() and not line.startswith("#")]
+    for n, line in lines[1:]:
+        parts = line.split("\t")
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            raise DataFileError(f"{NAMES_PATH}:{n}: expected scheme<TAB>name, got {line!r}")
+        names[parts[0].strip()] = parts[1].strip()
+    return names
+
+
+def scheme_title(name: str) -> str:
+    """The scheme's name as staff know it (五所川原市 …, from scheme_names.tsv), else its code name."""
+    return _names().get(name, name)
 
 
 def get_scheme(name: str, schemes=None) -> Scheme:

@@ -29,7 +29,7 @@ def test_analyze_step_pickles_without_the_tagger_and_reads_lemmas():
 @pytest.mark.parametrize("opinion, primary, types", [
     ("「A」を「B」に修正してください。", "wording", ("wording", "request")),
     ("この計画には反対です。白紙に戻してください。", "opposition", ("request", "opposition")),
-    ("P5に市民参加を明記していただきたい。", "wording", ("wording", "addition", "request")),
+    ("P5に市民参加を明記していただきたい。", "addition", ("addition", "request")),  # a place but no words: not wording
     ("予算はいくらですか。", "question", ("question",)),
     ("計画に賛成です。", "support", ("support",)),
     ("今日は晴れ。", "other", ("other",)),

@@ -50,3 +50,12 @@ def test_adding_a_city_is_a_data_row(tmp_path):
     assert match_legend({"甲": "修正するもの"}, schemes).label_of("甲") == "adopted"
     with pytest.raises(LegendMismatchError):
         match_legend({"甲": "全く別の定義"}, schemes)
+
+
+def test_every_shipped_scheme_has_a_japanese_name():
+    from classifier.schemes import scheme_title
+    from classifier.text import is_japanese
+
+    for name in load_schemes():
+        assert any(is_japanese(ch) for ch in scheme_title(name)), name
+    assert scheme_title("morioka").startswith("盛岡市") and scheme_title("unknown") == "unknown"

@@ -1,4 +1,6 @@
+"""The staff page through Flask's test client: uploads, the results page, downloads, messages."""
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -6,95 +8,169 @@ import pytest
 from classifier.corrections import read_corrections
 from classifier.tables import read_csv_bytes
 from classifier.web.app import MAX_UPLOAD_MB, create_app, highlight
-
+from classifier.web.messages import evidence, explain, without_flags
 
 XSS = ['<script>alert("x")</script>窓口を残して', '"><img src=x onerror=alert(1)>賛成です']
+ORIGIN = {"Origin": "http://localhost"}
+
+
+class Page:
+    """A test client that posts as the page does: from its own origin, with its CSRF token."""
+
+    def __init__(self, app):
+        self.app, self.c = app, app.test_client()
+
+    def get(self, url, **kw):
+        return self.c.get(url, **kw)
+
+    def post(self, url, data=None, json=False, **kw):
+        data = dict(data or {}, csrf_token=self.app.config["PUBCOM_CSRF"])
+        headers = dict(ORIGIN, **({"Accept": "application/json"} if json else {}))
+        return self.c.post(url, data=data, headers=headers, content_type="multipart/form-data", **kw)
+
+    def upload(self, frame, name="in.csv", **form):
+        buf = io.BytesIO()
+        frame.to_csv(buf, index=False, encoding="utf-8-sig")
+        buf.seek(0)
+        return self.post("/upload", {"file": (buf, name), **form})
+
+    def token(self, frame, **form):
+        r = self.upload(frame, **form)
+        assert r.status_code == 302, r.get_data(as_text=True)
+        return r.headers["Location"].rsplit("/", 1)[1]
+
+    def correct(self, token, row, label, json=False, **form):
+        return self.post(f"/results/{token}/correct", {"row": str(row), "label": label, **form}, json=json)
+
+    def download(self, token):
+        return read_csv_bytes(self.get(f"/results/{token}/download.csv").data)
 
 
 @pytest.fixture
-def client(tmp_path, saved_models):
+def page(tmp_path, saved_models):
     app = create_app(tmp_path / "data", saved_models)
     app.config["TESTING"] = True
-    return app.test_client(), tmp_path / "data" / "corrections"
+    return Page(app), tmp_path / "data" / "corrections"
 
 
-def _upload(c, frame, name="in.csv", **form):
-    buf = io.BytesIO()
-    frame.to_csv(buf, index=False, encoding="utf-8-sig")
-    buf.seek(0)
-    return c.post("/upload", data={"file": (buf, name), **form}, content_type="multipart/form-data")
+def rows_shown(html):
+    return re.findall(r'<tr id="row-(\d+)"', html)
 
 
-def test_upload_shows_suggestions_with_everything_escaped(client):
-    c, _ = client
+def test_upload_shows_suggestions_with_everything_escaped(page):
+    p, _ = page
     frame = pd.DataFrame({"意見": XSS + ["=1+2"], "市の考え方": ["原案のとおりとします。", "承ります。<b>", "今後検討します"]})
-    r = _upload(c, frame, scheme="morioka")
+    r = p.upload(frame, scheme="morioka")
     assert r.status_code == 302
-    page = c.get(r.headers["Location"]).get_data(as_text=True)
-    assert "<script>alert" not in page and "<img src=x" not in page
-    assert "&lt;script&gt;" in page and "&#34;&gt;&lt;img" in page
-    assert "要確認" in page or "needs review" in page
-    assert page.count('name="label" value="deferred"') == 3  # one-click buttons on each row
+    html = p.get(r.headers["Location"]).get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html and "&#34;&gt;&lt;img" in html
+    assert html.count('name="label" value="deferred"') == 3  # one-click buttons on each row
+    assert "盛岡市" in html and "期間中に検討するもの" in html  # the scheme by its name, its legend
+    assert re.search(r'value="deferred" class="[^"]*" title="D: 期間中に検討するもの', html)  # D's button, its legend
+    assert "次点 " in html and not re.search(r"次点 [A-E] · (adopted|covered|deferred|rejected|other)", html)
 
 
-def test_correction_is_appended_and_download_keeps_every_row(client):
-    c, corrections = client
-    frame = pd.DataFrame({"No": [1, 2, 3], "意見": ["窓口を残して", "", "@SUM(A1)"],
+def test_correction_is_appended_with_the_row_the_clerk_saw_and_download_keeps_every_row(page):
+    p, corrections = page
+    frame = pd.DataFrame({"番号": ["12", "13", "14"], "意見": ["窓口を残して", "", "@SUM(A1)"],
                           "市の考え方": ["原案のとおりとします。", "承ります", "今後検討します"], "メモ": ["a", "b", "c"]})
-    location = _upload(c, frame).headers["Location"]
-    token = location.rsplit("/", 1)[1]
-    r = c.post(f"/results/{token}/correct", data={"row": "0", "label": "deferred"})
-    assert r.status_code == 302
+    token = p.token(frame)
+    assert p.correct(token, 0, "deferred").status_code == 302
     saved = read_corrections(corrections)
     assert saved[["opinion", "label", "label_origin"]].values.tolist() == [["窓口を残して", "deferred", "annotated"]]
+    assert saved["row"].tolist() == ["2"] and saved["number"].tolist() == ["12"]  # Excel's row 2, 番号 12
     assert saved["original_label"].iloc[0] and saved["time"].iloc[0]
-    c.post(f"/results/{token}/correct", data={"row": "2", "label": "other"})
+    p.correct(token, 2, "other")
     assert len(read_corrections(corrections)) == 2  # append only
-    data = c.get(f"/results/{token}/download.csv").data
+    data = p.get(f"/results/{token}/download.csv").data
     assert data[:3] == b"\xef\xbb\xbf"
     back = read_csv_bytes(data)
-    assert back["No"].tolist() == ["1", "2", "3"] and back["メモ"].tolist() == ["a", "b", "c"]
+    assert back["番号"].tolist() == ["12", "13", "14"] and back["メモ"].tolist() == ["a", "b", "c"]
     assert back["corrected_label"].tolist() == ["deferred", "", "other"]
     assert back["意見"].iloc[2] == "'@SUM(A1)"  # formula neutralized
     assert back["error"].iloc[1].startswith("empty opinion")
-    assert "2 corrections" in c.get("/corrections").get_data(as_text=True)
+    html = p.get(f"/results/{token}").get_data(as_text=True)
+    assert "番号 12" in html and ">2<br>" in html  # the clerk sees the file's row and 番号
 
 
-@pytest.mark.parametrize("payload, message", [
-    ({"file": (io.BytesIO(b"\x00\x01\x02\x03binary"), "x.csv")}, "binary data"),
-    ({"file": (io.BytesIO("ただの文章です\n".encode()), "x.csv")}, "not a table"),
-    ({"file": (io.BytesIO("番号,本文\n1,x\n".encode()), "x.csv")}, "no opinion column"),
-    ({"file": (io.BytesIO(b"PK\x03\x04broken"), "x.xlsx")}, "x.xlsx: not a readable XLSX"),  # not a temp path
-    ({"text": "   "}, "paste opinions"),
+@pytest.mark.parametrize("payload, japanese, english", [
+    ({"file": (io.BytesIO(b"\x00\x01\x02\x03binary"), "x.csv")}, "表として読めない", "binary data"),
+    ({"file": (io.BytesIO("ただの文章です\n".encode()), "x.csv")}, "見出し", "not a table"),
+    ({"file": (io.BytesIO("番号,本文\n1,x\n".encode()), "x.csv")}, "意見の列が見つかりません", "no opinion column"),
+    ({"file": (io.BytesIO(b"PK\x03\x04broken"), "x.xlsx")}, "Excel (.xlsx) ファイルとして読めません", "x.xlsx: not a readable XLSX"),
+    ({"file": (io.BytesIO(b"\xd0\xcf\x11\xe0old"), "x.xls")}, ".xlsx で保存", ".xls"),
+    ({"text": "   "}, "貼り付けてください", "paste opinions"),
 ])
-def test_bad_uploads_get_a_clear_message_and_the_server_stays_up(client, payload, message):
-    c, _ = client
-    r = c.post("/upload", data=payload, content_type="multipart/form-data")
-    assert r.status_code == 400 and message in r.get_data(as_text=True)
-    assert "Traceback" not in r.get_data(as_text=True)
-    assert c.get("/").status_code == 200
+def test_bad_uploads_get_a_japanese_message_naming_no_flag(page, payload, japanese, english):
+    p, _ = page
+    r = p.post("/upload", payload)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and japanese in html and english in html
+    assert "Traceback" not in html and "--" not in html and "upload.xlsx" not in html
+    assert p.get("/").status_code == 200
 
 
-def test_upload_over_the_size_limit(client):
-    c, _ = client
+def test_library_messages_lose_their_flags():
+    from classifier.exceptions import MissingColumnError
+
+    e = MissingColumnError("no opinion column: columns found: 番号; expected one of: 意見. "
+                           "Rename the column or name it with --opinion-column.")
+    text = explain(e)
+    assert text.startswith("意見の列が見つかりません") and "--" not in text and "columns found: 番号" in text
+    assert without_flags("a.csv: no response column. Use --mode opinion when there are no responses.") == \
+        "a.csv: no response column."
+
+
+def test_upload_over_the_size_limit(page):
+    p, _ = page
     big = io.BytesIO(b"a" * (MAX_UPLOAD_MB * 1024 * 1024 + 10))
-    r = c.post("/upload", data={"file": (big, "big.csv")}, content_type="multipart/form-data")
-    assert r.status_code == 413 and f"{MAX_UPLOAD_MB} MB" in r.get_data(as_text=True)
+    r = p.post("/upload", {"file": (big, "big.csv")})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413 and f"{MAX_UPLOAD_MB} MB" in html and "大きすぎます" in html
 
 
-def test_pasted_opinions_and_duplicate_grouping(client):
-    c, _ = client
-    r = c.post("/upload", data={"text": "窓口を残して\n窓口を残して\n\n賛成です"})
-    page = c.get(r.headers["Location"] + "?group=1").get_data(as_text=True)
-    assert "×2" in page and page.count('<tr id="row-') == 2
+def test_pasted_opinions_grouped_and_blank_lines_neither_grouped_nor_correctable(page):
+    p, corrections = page
+    r = p.post("/upload", {"text": "窓口を残して\n窓口を残して\n\n賛成です"})
+    html = p.get(r.headers["Location"] + "?group=1").get_data(as_text=True)
+    assert "×2" in html and len(rows_shown(html)) == 2
+    frame = pd.DataFrame({"意見": ["", "窓口を残して", "", "窓口を残して"], "市の考え方": ["", "原案のとおり", "", "原案のとおり"]})
+    token = p.token(frame)
+    html = p.get(f"/results/{token}?group=1").get_data(as_text=True)
+    assert sorted(rows_shown(html)) == ["0", "1", "2"]  # the two blank rows stay apart
+    assert html.count('class="correct"') == 1 and "空の行は修正できません" in html
+    assert p.correct(token, 0, "other").status_code == 400
+    assert p.correct(token, 0, "other", group="1", rows="0,2").status_code == 400
+    assert read_corrections(corrections).empty
+    assert p.download(token)["corrected_label"].tolist() == ["", "", "", ""]
 
 
-def test_filters(client):
-    c, _ = client
-    frame = pd.DataFrame({"意見": ["a意見", "b意見", "c意見"], "市の考え方": ["原案のとおりとします。", "修正します。", "承ります"]})
-    location = _upload(c, frame).headers["Location"]
-    page = c.get(location + "?sort=confidence&below=0.0").get_data(as_text=True)
-    assert "no rows match" in page
+def test_filters_and_japanese_cell_errors(page):
+    p, _ = page
+    frame = pd.DataFrame({"意見": ["a意見", "b意見", "c意見"], "市の考え方": ["原案のとおりとします。", "", "承ります"]})
+    token = p.token(frame)
+    html = p.get(f"/results/{token}?sort=confidence&below=0.0").get_data(as_text=True)
+    assert "該当する行はありません" in html
+    html = p.get(f"/results/{token}").get_data(as_text=True)
+    assert "回答が空のため推定していません（列「市の考え方」）" in html and "empty response" not in html
+
+
+def test_review_first_100_a_page(page):
+    p, _ = page
+    p.app.config["PUBCOM_BACKGROUND"] = False
+    responses = ["原案のとおりとします。", "承ります", "今後検討します", "ご意見として伺います。"]
+    frame = pd.DataFrame({"意見": [f"意見その{i}です" for i in range(250)], "市の考え方": [responses[i % 4] for i in range(250)]})
+    token = p.token(frame)
+    back = p.download(token)
+    review = [i for i, flag in enumerate(back["needs_review"]) if flag == "True"]
+    order = review + [i for i in range(250) if i not in review]
+    first = p.get(f"/results/{token}").get_data(as_text=True)
+    assert [int(i) for i in rows_shown(first)] == order[:100] and "1 / 3 ページ" in first
+    third = p.get(f"/results/{token}?page=3").get_data(as_text=True)
+    assert [int(i) for i in rows_shown(third)] == order[200:]
+    assert [int(i) for i in rows_shown(p.get(f"/results/{token}?sort=row&page=2").get_data(as_text=True))] == \
+        list(range(100, 200))
 
 
 def test_highlight_escapes_and_marks():
@@ -102,55 +178,143 @@ def test_highlight_escapes_and_marks():
     assert out == '&lt;b&gt;<mark>原案</mark>&lt;/b&gt;のとおり&#34;'
 
 
-def test_published_text_document_can_be_uploaded(client, raw):
-    c, _ = client
+def test_evidence_in_japanese_without_bare_function_tokens():
+    shown = evidence("し / rule→covered / 原案のとおり / 〜まし / する / せ / ask:request×last:none / ask:other / "
+                     "ask:question / no rule matched / 〜検討する")
+    assert shown == ["原案のとおり", "〜検討する", "表現の判定: 記載済み", "意見の種類: 質問", "定型の表現なし"]
+
+
+def test_the_files_own_category_is_shown_beside_the_suggestion(page):
+    p, _ = page
+    frame = pd.DataFrame({"意見": ["窓口を残して"], "市の考え方": ["承ります"], "区分": ["反映困難"]})
+    html = p.get(f"/results/{p.token(frame)}").get_data(as_text=True)
+    assert "ファイルの区分: <strong>反映困難</strong>" in html
+
+
+def test_published_text_document_can_be_uploaded(page, raw):
+    p, _ = page
     data = next(raw.glob("002_*.txt")).read_bytes()
-    r = c.post("/upload", data={"file": (io.BytesIO(data), "morioka.txt"), "scheme": "morioka"},
-               content_type="multipart/form-data")
+    r = p.post("/upload", {"file": (io.BytesIO(data), "morioka.txt"), "scheme": "morioka"})
     assert r.status_code == 302
-    page = c.get(r.headers["Location"]).get_data(as_text=True)
-    assert page.count('<tr id="row-') == 10
+    assert len(rows_shown(p.get(r.headers["Location"]).get_data(as_text=True))) == 10
     minutes = next(raw.glob("004_*.txt")).read_bytes()
-    r = c.post("/upload", data={"file": (io.BytesIO(minutes), "minutes.txt")}, content_type="multipart/form-data")
-    assert r.status_code == 400 and "meeting minutes" in r.get_data(as_text=True)
+    r = p.post("/upload", {"file": (io.BytesIO(minutes), "minutes.txt")})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "meeting minutes" in html and "一覧ではないようです" in html
 
 
-def test_correcting_empty_opinions_teaches_nothing_and_never_spreads(client):
-    c, corrections = client
-    frame = pd.DataFrame({"意見": ["", "窓口を残して", ""], "市の考え方": ["承ります", "原案のとおり", "はい"]})
-    token = _upload(c, frame).headers["Location"].rsplit("/", 1)[1]
-    c.post(f"/results/{token}/correct", data={"row": "0", "label": "other", "group": "1"})
-    assert read_corrections(corrections).empty  # nothing to learn from an empty opinion
-    back = read_csv_bytes(c.get(f"/results/{token}/download.csv").data)
-    assert back["corrected_label"].tolist() == ["other", "", ""]  # only the row clicked
-
-
-def test_download_with_control_characters_in_cells(client):
-    c, _ = client
-    frame = pd.DataFrame({"意見": ["改行\x0bあり\x01の意見"], "市の考え方": ["承ります"]})
-    token = _upload(c, frame).headers["Location"].rsplit("/", 1)[1]
-    r = c.get(f"/results/{token}/download.xlsx")
+def test_download_with_control_characters_in_cells(page):
+    p, _ = page
+    token = p.token(pd.DataFrame({"意見": ["改行\x0bあり\x01の意見"], "市の考え方": ["承ります"]}))
+    r = p.get(f"/results/{token}/download.xlsx")
     assert r.status_code == 200
-    back = pd.read_excel(io.BytesIO(r.data))
-    assert back["意見"].tolist() == ["改行\nありの意見"]
+    assert pd.read_excel(io.BytesIO(r.data))["意見"].tolist() == ["改行\nありの意見"]
 
 
-def test_excel_unicode_text_upload(client):
-    c, _ = client
+def test_excel_unicode_text_upload(page):
+    p, _ = page
     data = "意見\t市の考え方\n窓口を残して\t今後検討してまいります。\n".encode("utf-16")
-    r = c.post("/upload", data={"file": (io.BytesIO(data), "意見一覧.txt")}, content_type="multipart/form-data")
+    r = p.post("/upload", {"file": (io.BytesIO(data), "意見一覧.txt")})
     assert r.status_code == 302
-    page = c.get(r.headers["Location"]).get_data(as_text=True)
-    assert "窓口を残して" in page and page.count('<tr id="row-') == 1
+    html = p.get(r.headers["Location"]).get_data(as_text=True)
+    assert "窓口を残して" in html and len(rows_shown(html)) == 1
 
 
-def test_reuploading_a_download_keeps_its_corrections(client):
-    c, _ = client
+def test_reuploading_a_download_keeps_its_corrections(page):
+    p, _ = page
     frame = pd.DataFrame({"意見": ["窓口を残して", "賛成です", "反対です"], "市の考え方": ["承ります", "承ります。", "原案のとおり"]})
-    token = _upload(c, frame).headers["Location"].rsplit("/", 1)[1]
-    c.post(f"/results/{token}/correct", data={"row": "1", "label": "deferred"})
-    first = read_csv_bytes(c.get(f"/results/{token}/download.csv").data).reset_index(drop=True)
-    token = _upload(c, first).headers["Location"].rsplit("/", 1)[1]
-    c.post(f"/results/{token}/correct", data={"row": "2", "label": "rejected"})
-    second = read_csv_bytes(c.get(f"/results/{token}/download.csv").data)
-    assert second["corrected_label"].tolist() == ["", "deferred", "rejected"]
+    token = p.token(frame)
+    p.correct(token, 1, "deferred")
+    first = p.download(token).reset_index(drop=True)
+    token = p.token(first)
+    p.correct(token, 2, "rejected")
+    assert p.download(token)["corrected_label"].tolist() == ["", "deferred", "rejected"]
+
+
+def test_the_page_names_its_model_and_uses_a_retrained_one(tmp_path, saved_models):
+    import shutil
+
+    from classifier import persist
+
+    models = tmp_path / "models"
+    shutil.copytree(saved_models, models)
+    app = create_app(tmp_path / "data", models)
+    p = Page(app)
+    old = persist.read_card(models, "response")["trained_at"] if "trained_at" in persist.read_card(models, "response") else ""
+    frame = pd.DataFrame({"意見": ["窓口を残して"], "市の考え方": ["承ります"]})
+    first = p.token(frame)
+    pipeline, card = persist.load(models, "response")
+    persist.save(pipeline, dict(card, trained_at="2031-04-01T01:00:00+00:00"), models, "response")
+    html = p.get("/").get_data(as_text=True)
+    assert "2031-04-01 10:00 JST" in html  # the header names the model now in use, in JST
+    html = p.get(f"/results/{first}").get_data(as_text=True)
+    assert "新しいモデル（2031-04-01 10:00 JST 学習）があります" in html
+    second = p.token(frame)
+    assert app.extensions["pubcom"]["uploads"][second].trained_at == "2031-04-01T01:00:00+00:00"
+    assert app.extensions["pubcom"]["uploads"][first].trained_at == old
+    assert "新しいモデル" not in p.get(f"/results/{second}").get_data(as_text=True)
+
+
+def test_a_large_file_shows_its_first_page_while_the_rest_is_predicted(page, monkeypatch):
+    import threading
+    import time
+
+    from classifier.predict import load_model
+    from classifier.web import uploads
+
+    p, _ = page
+    go = threading.Event()
+    rest = uploads.Upload._rest
+    monkeypatch.setattr(uploads.Upload, "_rest", lambda self, first: (go.wait(10), rest(self, first)))
+    frame = pd.DataFrame({"意見": [f"窓口を残してください その{i}" for i in range(150)] + ["最後の意見"],
+                          "市の考え方": ["今後検討してまいります。", "原案のとおりとします。", "承ります"] * 50 + ["承ります"]})
+    frame.loc[130] = ["", ""]  # a blank row among the rest
+    token = p.token(frame)
+    html = p.get(f"/results/{token}?sort=confidence&group=1").get_data(as_text=True)
+    assert 'id="progress"' in html and "推定中" in html and "100 / 151 行" in html
+    assert [int(i) for i in rows_shown(html)] == list(range(100))  # file order, not grouped, until done
+    assert re.search(r'name="group" value="1"\s+disabled', html)
+    r = p.get(f"/results/{token}/download.csv")
+    assert r.status_code == 409 and "まだ推定中です" in r.get_data(as_text=True)
+    assert p.get(f"/results/{token}/status").get_json()["finished"] is False
+    assert p.correct(token, 5, "deferred").status_code == 302  # shown rows can be corrected meanwhile
+    assert p.correct(token, 120, "deferred").status_code == 400  # rows not shown yet cannot
+    go.set()
+    for _ in range(200):
+        status = p.get(f"/results/{token}/status").get_json()
+        if status["finished"]:
+            break
+        time.sleep(0.05)
+    assert status["ready"] == status["total"] == 151 and status["timings"]["all_s"] >= status["timings"]["first_s"]
+    html = p.get(f"/results/{token}").get_data(as_text=True)
+    assert 'id="progress"' not in html and "1 / 2 ページ" in html
+    back = p.download(token)
+    expected = load_model("response", p.app.extensions["pubcom"]["models"].dir).predict_table(frame)
+    assert back["label"].fillna("").tolist() == expected["label"].fillna("").tolist()
+    assert back["corrected_label"].tolist()[5] == "deferred" and back["error"].tolist()[130].startswith("empty")
+
+
+def test_http_errors_are_explained_in_japanese(page):
+    p, _ = page
+    for r in (p.get("/upload"), p.get("/results/nope"), p.post("/results/nope/correct", {"row": "0", "label": "other"})):
+        html = r.get_data(as_text=True)
+        assert r.status_code in (404, 405) and re.search("[ぁ-んァ-ン]", html) and "Method Not Allowed" not in html
+    token = p.token(pd.DataFrame({"意見": ["窓口を残して"], "市の考え方": ["承ります"]}))
+    r = p.correct(token, 0, "bogus", json=True)
+    assert r.status_code == 400 and "正しくありません" in r.get_json()["message"]
+
+
+def test_the_readers_errors_are_explained_by_kind():
+    from classifier.exceptions import TableReadError
+
+    class StrayQuoteError(TableReadError):  # as the table readers name theirs
+        pass
+
+    class HeaderNotFoundError(TableReadError):
+        def __init__(self, message, sheets):
+            super().__init__(message)
+            self.sheets = sheets
+
+    assert explain(StrayQuoteError("a.csv: line 3: a quote opens a cell")).startswith("CSV の中に閉じていない引用符")
+    text = explain(HeaderNotFoundError("a.xlsx: no header row. Name it with --header-row N.", ["集計", "意見一覧"]))
+    assert text.startswith("見出しの行") and "集計、意見一覧" in text and "--" not in text

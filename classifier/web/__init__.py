@@ -1,4 +1,4 @@
 """``pubcom serve``: a local web page for staff pre-sorting opinions (calls the package API only)."""
-from .app import create_app, serve
+from .app import create_app, make_server, serve
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "make_server", "serve"]

@@ -1,7 +1,9 @@
 """The staff page: upload or paste opinions, see suggestions, correct with one click, download.
 
 Everything stays on this machine: uploads are kept in memory for the session only; the one thing
-written to disk is the corrections file (data/corrections/corrections.csv).
+written to disk is the corrections file (data/corrections/corrections.csv). Routes for corrections
+are in ``correcting``, request checks and headers in ``security``, reading and predicting uploads in
+``uploads``, what a page shows in ``views``, every message in ``messages``.
 """
 from __future__ import annotations
 
@@ -9,75 +11,99 @@ import io
 import re
 import secrets
 import tempfile
+import time
 from collections import OrderedDict
 from pathlib import Path
 
-import pandas as pd
-from flask import Flask, abort, redirect, render_template, request, send_file, url_for
+from flask import Flask, abort, jsonify, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
 
-from ..corrections import append_correction, pending, read_corrections
+from ..corrections import pending
 from ..exceptions import PubcomError
 from ..labels import LABELS, LABELS_JA
-from ..predict import default_models_dir, load_model
-from ..readers import DOCUMENT_SUFFIXES, read_as_table
-from ..schemes import get_scheme, load_schemes
-from ..tables import find_column, is_utf16, read_csv_bytes, write_table
-from ..text import dedupe_key
+from ..predict import default_models_dir
+from ..schemes import load_schemes, scheme_title
+from ..tables import find_column, write_table
+from . import correcting, security, views
+from .messages import BAD_REQUEST, BROKEN, MODES_JA, NOT_FOUND, STILL_PREDICTING, TOO_LARGE, explain, jst
+from .uploads import Models, Upload, read_input
 
 MAX_UPLOAD_MB = 20
 KEEP_UPLOADS = 20
 
 
-def create_app(data_dir="data", models_dir=None) -> Flask:
+def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask:
+    """The page's Flask app. ``hosts``/``port``: the names and port requests must be addressed to
+    (default: 127.0.0.1, localhost, ::1 on any port; ``serve`` sets what it bound)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_MB * 1024 * 1024
+    if hosts is not None:
+        app.config["PUBCOM_HOSTS"] = set(hosts)
+    app.config["PUBCOM_PORT"] = port
     corrections_dir = Path(data_dir) / "corrections"
-    models_dir = Path(models_dir or default_models_dir())
-    models: dict = {}
+    models = Models(Path(models_dir or default_models_dir()))
     uploads: OrderedDict = OrderedDict()
-
-    def model(mode):
-        if mode not in models:
-            models[mode] = load_model(mode, models_dir)
-        return models[mode]
+    app.extensions["pubcom"] = {"uploads": uploads, "models": models, "corrections": corrections_dir}
 
     def waiting():
-        return pending(corrections_dir, models_dir)
+        return pending(corrections_dir, models.dir)
+
+    def page(template, status=200, **context):
+        context.setdefault("error", None)
+        cards = {mode: models.card(mode) for mode in ("response", "opinion")}
+        return render_template(template, waiting=waiting(), cards=cards, jst=jst, modes_ja=MODES_JA,
+                               **context), status
+
+    def refuse(status, message):
+        if request.accept_mimetypes.best == "application/json" or request.is_json:
+            return jsonify(ok=False, message=message), status
+        return render_template("message.html", message=message, waiting=None, cards={}, error=None), status
+
+    def index_page(error=None, status=200):
+        return page("index.html", status, error=error, schemes=views.schemes(load_schemes()))
+
+    security.install(app, refuse)
 
     @app.errorhandler(413)
     def too_large(_):
-        return render_template("index.html", error=f"The file is larger than {MAX_UPLOAD_MB} MB. "
-                               "Split it into smaller files and upload them one by one.",
-                               schemes=load_schemes(), waiting=waiting()), 413
+        return index_page(TOO_LARGE.format(mb=MAX_UPLOAD_MB), 413)
 
     @app.errorhandler(500)
     def broken(_):
-        return render_template("index.html", error="Something went wrong while reading this input. "
-                               "Check that it is a CSV or XLSX table with an opinion column.",
-                               schemes=load_schemes(), waiting=waiting()), 500
+        return index_page(BROKEN, 500)
+
+    @app.errorhandler(404)
+    def not_found(_):
+        return refuse(404, NOT_FOUND.format(n=KEEP_UPLOADS))
+
+    @app.errorhandler(HTTPException)
+    def other(e):  # 400, 405, …: never Werkzeug's English page
+        return refuse(e.code or 400, BAD_REQUEST)
 
     @app.get("/")
     def index():
-        return render_template("index.html", schemes=load_schemes(), waiting=waiting(), error=None)
+        return index_page()
 
     @app.post("/upload")
     def upload():
         scheme = request.form.get("scheme") or None
+        started = time.perf_counter()
         try:
-            table, name = _input_table(request)
+            if scheme and scheme not in load_schemes():
+                abort(400)
+            table, name, lines = read_input(request)
             resp = find_column(table.columns, "response", required=False)
-            mode = "response" if resp is not None and (table[resp].astype(str).str.strip() != "").any() else "opinion"
-            out = model(mode).predict_table(table, scheme=scheme)
+            has_response = resp is not None and (table[resp].astype(str).str.strip() != "").any()
+            model = models.get("response" if has_response else "opinion")
+            u = Upload(secrets.token_urlsafe(12), name, table, lines, model, scheme, started)
+            u.predict(background=app.config.get("PUBCOM_BACKGROUND", True))
         except PubcomError as e:
-            return render_template("index.html", error=str(e), schemes=load_schemes(), waiting=waiting()), 400
-        token = secrets.token_urlsafe(8)
-        uploads[token] = {"name": name, "table": table, "out": out, "mode": mode, "scheme": scheme,
-                          "opinion": find_column(table.columns, "opinion"), "response": resp if mode == "response" else None,
-                          "corrected": _earlier_corrections(table)}
+            return index_page(explain(e), 400)
+        uploads[u.token] = u
         while len(uploads) > KEEP_UPLOADS:
             uploads.popitem(last=False)
-        return redirect(url_for("results", token=token))
+        return redirect(url_for("results", token=u.token))
 
     def get(token):
         if token not in uploads:
@@ -87,140 +113,49 @@ def create_app(data_dir="data", models_dir=None) -> Flask:
     @app.get("/results/<token>")
     def results(token):
         u = get(token)
-        rows = _rows(u, request.args)
-        return render_template("results.html", u=u, token=token, rows=rows, args=request.args,
-                               labels=LABELS, labels_ja=LABELS_JA, waiting=waiting(),
-                               choices=_choices(u["scheme"]), total=len(u["out"]),
-                               review=int(u["out"]["needs_review"].sum()))
+        chosen = views.select(u, request.args)
+        grouped = chosen["grouped"]
+        rows = [views.row_view(u, i, grouped) for i in chosen["rows"]]
+        out = u.out
+        return page("results.html", u=u, token=token, rows=rows, chosen=chosen, args=request.args,
+                    labels=LABELS, labels_ja=LABELS_JA, choices=views.choices(u.scheme),
+                    legend=views.legend(u.scheme), sorts=views.SORTS, scheme_title=scheme_title,
+                    review=int((out["needs_review"].astype(bool) & (out["error"] == "")).sum()),
+                    current=models.card(u.mode).get("trained_at", ""), query=_query(request.args),
+                    rest_error=explain(u.error) if u.error else "")
 
-    @app.post("/results/<token>/correct")
-    def correct(token):
+    @app.get("/results/<token>/status")
+    def status(token):
         u = get(token)
-        try:
-            row = int(request.form["row"])
-            label = request.form["label"]
-            if label not in LABELS or not 0 <= row < len(u["out"]):
-                raise ValueError
-        except (KeyError, ValueError):
-            abort(400)
-        out = u["out"]
-        rows = [row]
-        key = dedupe_key(out.at[row, u["opinion"]])
-        if request.form.get("group") == "1" and key:  # one click corrects every identical opinion shown once
-            rows = [i for i in range(len(out)) if dedupe_key(out.at[i, u["opinion"]]) == key]
-        for i in rows:
-            if key:  # a row without an opinion is corrected in the download, but teaches the model nothing
-                append_correction(corrections_dir, str(out.at[i, u["opinion"]]),
-                                  str(out.at[i, u["response"]]) if u["response"] else "", label,
-                                  out.at[i, "label"], out.at[i, "confidence"], u["mode"], u["name"], i)
-            u["corrected"][i] = label
-        query = {k: v for k, v in request.form.items() if k.startswith("q_")}
-        return redirect(url_for("results", token=token, **{k[2:]: v for k, v in query.items()}) + f"#row-{row}")
+        done, total = u.done
+        return jsonify(ready=u.ready, total=u.total, finished=u.finished, distinct_done=done, distinct_total=total,
+                       error=explain(u.error) if u.error else "", timings=u.timings)
 
     @app.get("/results/<token>/download.<fmt>")
     def download(token, fmt):
         u = get(token)
         if fmt not in ("xlsx", "csv"):
             abort(404)
-        out = u["out"].copy()
-        out["corrected_label"] = [u["corrected"].get(i, "") for i in range(len(out))]
+        if u.ready < u.total:
+            return refuse(409, STILL_PREDICTING)
+        out = u.out.copy()
+        out["corrected_label"] = [u.label_of(i) or "" for i in range(len(out))]
         with tempfile.TemporaryDirectory() as tmp:
             path = write_table(out, Path(tmp) / f"result.{fmt}")
             data = path.read_bytes()
-        stem = Path(u["name"]).stem or "opinions"
+        stem = Path(u.name).stem or "opinions"
         return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{stem}_pubcom.{fmt}",
                          mimetype="text/csv" if fmt == "csv" else
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    @app.get("/corrections")
-    def corrections():
-        frame = read_corrections(corrections_dir)
-        return render_template("corrections.html", frame=frame.tail(200).iloc[::-1], total=len(frame),
-                               waiting=waiting(), labels_ja=LABELS_JA)
-
+    correcting.register(app, get, page, refuse, waiting)
     app.jinja_env.filters["highlight"] = highlight
     return app
 
 
-def _earlier_corrections(table: pd.DataFrame) -> dict:
-    """A re-uploaded download keeps the corrections made on it before ({row: label})."""
-    if "corrected_label" not in table.columns:
-        return {}
-    labels = table["corrected_label"].fillna("").astype(str).str.strip().tolist()
-    return {i: label for i, label in enumerate(labels) if label in LABELS}
-
-
-def _input_table(req) -> tuple:
-    file = req.files.get("file")
-    if file and file.filename:
-        data = file.read()
-        suffix = Path(file.filename).suffix.lower()
-        if suffix == ".txt" and is_utf16(data):
-            suffix = ".csv"  # Excel's "Unicode text": a tab-separated table in UTF-16
-        if suffix in (".xlsx", ".xlsm") + DOCUMENT_SUFFIXES:  # XLSX, or a published results document
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
-                path.write_bytes(data)
-                try:
-                    return read_as_table(path).reset_index(drop=True), file.filename
-                except PubcomError as e:  # name the user's file, not our temporary copy
-                    raise type(e)(str(e).replace(str(path), file.filename)) from None
-        return read_csv_bytes(data, name=file.filename).reset_index(drop=True), file.filename
-    text = (req.form.get("text") or "").strip()
-    if not text:
-        raise PubcomError("Choose a CSV or XLSX file, or paste opinions (one per line) into the box.")
-    lines = [l for l in text.splitlines() if l.strip()]
-    if any("\t" in l for l in lines):  # pasted from Excel: opinion<TAB>response
-        parts = [l.split("\t", 1) + [""] for l in lines]
-        return pd.DataFrame({"意見": [p[0] for p in parts], "市の考え方": [p[1] for p in parts]}), "pasted"
-    return pd.DataFrame({"意見": lines}), "pasted"
-
-
-def _choices(scheme):
-    """Correction buttons: the scheme's own categories where a scheme is chosen."""
-    if not scheme:
-        return [(l, LABELS_JA[l]) for l in LABELS]
-    s = get_scheme(scheme)
-    seen = {}
-    for raw, label in s.labels.items():  # the scheme's own order (A, B, C, D, E)
-        seen.setdefault(label, raw)
-    return [(label, raw) for label, raw in seen.items()]
-
-
-def _rows(u, args) -> list:
-    out = u["out"]
-    frame = pd.DataFrame({"row": range(len(out)), "label": out["label"], "confidence": out["confidence"],
-                          "review": out["needs_review"].astype(bool),
-                          "key": out[u["opinion"]].map(dedupe_key)})
-    frame["count"] = frame.groupby("key")["row"].transform("size")
-    if args.get("group") == "1":
-        frame = frame.drop_duplicates("key")
-    if args.get("label") in LABELS:
-        frame = frame[frame["label"] == args["label"]]
-    if args.get("review") == "1":
-        frame = frame[frame["review"]]
-    try:
-        below = float(args.get("below") or 1.01)
-    except ValueError:
-        below = 1.01
-    frame = frame[frame["confidence"].fillna(0).astype(float) < below]
-    sort = args.get("sort", "row")
-    if sort == "confidence":
-        frame = frame.sort_values("confidence", na_position="first", kind="stable")
-    elif sort == "-confidence":
-        frame = frame.sort_values("confidence", ascending=False, na_position="last", kind="stable")
-    elif sort == "label":
-        frame = frame.sort_values("label", kind="stable")
-    elif sort == "count":
-        frame = frame.sort_values("count", ascending=False, kind="stable")
-    rows = []
-    for r in frame.itertuples():
-        o = out.iloc[r.row]
-        rows.append({"row": r.row, "count": r.count, "opinion": o[u["opinion"]],
-                     "response": o[u["response"]] if u["response"] else "", "data": o,
-                     "terms": [t for t in str(o["top_terms"] or "").split(" / ") if t],
-                     "corrected": u["corrected"].get(r.row)})
-    return rows
+def _query(args) -> dict:
+    """The view's parameters (filters, sort, page), to come back to the same view."""
+    return {k: v for k, v in args.items() if k in ("label", "review", "below", "group", "sort", "page")}
 
 
 def highlight(text, terms) -> Markup:
@@ -239,14 +174,26 @@ def highlight(text, terms) -> Markup:
     return Markup("").join(out)
 
 
-def serve(host="127.0.0.1", port=8765, data_dir="data", models_dir=None, ready=None):
-    """Run the page until interrupted; ``ready(url)`` is called once it listens."""
-    from werkzeug.serving import make_server
+def make_server(host="127.0.0.1", port=8765, data_dir="data", models_dir=None):
+    """The page's server, bound: (server, the URLs to open, the no-login warning or None). Requests
+    must be addressed to one of the names it answers to, on the port it bound."""
+    from werkzeug.serving import make_server as bind
 
-    server = make_server(host, port, create_app(data_dir, models_dir), threaded=True)
-    url = f"http://{host}:{server.server_port}/"
+    app = create_app(data_dir, models_dir, hosts=security.addresses(host))
+    server = bind(host, port, app, threaded=True)
+    app.config["PUBCOM_PORT"] = server.server_port
+    warning = security.NO_LOGIN if host in security.WILDCARD else None
+    return server, security.urls(host, server.server_port), warning
+
+
+def serve(host="127.0.0.1", port=8765, data_dir="data", models_dir=None, ready=None, warn=None):
+    """Run the page until interrupted. ``ready(urls)`` is called with the addresses to open once it
+    listens; ``warn(text)`` with the no-login warning when it listens on every address."""
+    server, urls, warning = make_server(host, port, data_dir, models_dir)
+    if warning and warn:
+        warn(warning)
     if ready:
-        ready(url)
+        ready(urls)
     try:
         server.serve_forever()
     finally:
