@@ -1,9 +1,11 @@
 """pubcom-classifier: sort public-comment opinions (パブリックコメント) by the response they get."""
 from .agreement import agreement, cohen_kappa, read_reading
 from .dataset import build_dataset, load_dataset, write_dataset
-from .exceptions import (AnnotationError, CountMismatchError, DataFileError, DocumentFormatError, ExportError,
-                         LegendMismatchError, MissingColumnError, ModelError, NotAResultsDocumentError,
-                         PointerError, PubcomError, SchemeError, TableReadError, UnknownCategoryError)
+from .exceptions import (AnnotationError, CountMismatchError, DataFileError, DocumentFormatError, EncodingError,
+                         ExportError, HeaderNotFoundError, LegendMismatchError, MissingColumnError, ModelError,
+                         NotAResultsDocumentError, PointerError, PubcomError, SchemeError, SheetNotFoundError,
+                         StrayQuoteError, TableReadError, TableTooLargeError, UnknownCategoryError,
+                         UnsupportedFormatError)
 from .labels import LABELS, LABELS_JA
 from .predict import Model, load_model
 from .report import deferral_table, wilson
@@ -20,5 +22,6 @@ __all__ = [
     "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",
     "PubcomError", "AnnotationError", "CountMismatchError", "DataFileError", "DocumentFormatError", "ExportError",
     "LegendMismatchError", "MissingColumnError", "ModelError", "NotAResultsDocumentError", "PointerError",
-    "SchemeError", "TableReadError", "UnknownCategoryError",
+    "SchemeError", "TableReadError", "UnknownCategoryError", "EncodingError", "HeaderNotFoundError",
+    "SheetNotFoundError", "StrayQuoteError", "TableTooLargeError", "UnsupportedFormatError",
 ]

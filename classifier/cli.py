@@ -2,12 +2,17 @@
 typed errors into a message and an exit code. No logic lives here."""
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from pathlib import Path
 
 import click
 
-from .exceptions import PubcomError
+from .exceptions import (EncodingError, HeaderNotFoundError, MissingColumnError, PubcomError,
+                         SheetNotFoundError)
+
+_TABLE_COMMANDS = ("predict", "read")
 
 
 class _Group(click.Group):
@@ -15,8 +20,38 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PubcomError as e:
-            click.echo(f"Error: {e}", err=True)
+            hint = flag_hint(e, ctx.invoked_subcommand)
+            click.echo(f"Error: {e}" + (f". {hint}" if hint else ""), err=True)
             sys.exit(1)
+
+
+def flag_hint(error: PubcomError, command: str | None) -> str:
+    """The options of ``command`` that fix ``error`` (the library's messages say it in words)."""
+    if isinstance(error, MissingColumnError):
+        if error.role == "response" and command == "predict":
+            return "Name it with --response-column NAME, or use --mode opinion to sort by the opinions alone."
+        if error.role in ("opinion", "response") and command in _TABLE_COMMANDS or \
+                error.role == "category" and command in ("read", "export-table"):
+            return f"Name it with --{error.role}-column NAME."
+    if command not in _TABLE_COMMANDS:
+        return ""
+    if isinstance(error, SheetNotFoundError):
+        return "Choose a sheet with --sheet NAME."
+    if isinstance(error, HeaderNotFoundError):
+        if error.with_table:
+            name = error.with_table[0]
+            name = shlex.quote(name) if re.search(r"[^\w.-]", name) else name  # Japanese names need no quotes
+            return f"Choose the sheet with --sheet {name}."
+        more = " (and the sheet with --sheet NAME)" if error.sheets else ""
+        return f"Name the header row with --header-row N, its row number in Excel{more}."
+    if isinstance(error, EncodingError):
+        return f"Name the encoding with {'--input-encoding' if command == 'predict' else '--encoding'} (e.g. cp932)."
+    return ""
+
+
+_header_row = click.option("--header-row", type=click.IntRange(min=1), default=None,
+                           help="The header's row number, as Excel numbers rows (default: found by its column names).")
+_sheet = click.option("--sheet", default=None, help="The XLSX sheet to read (default: the first).")
 
 
 @click.group(cls=_Group)
@@ -58,9 +93,12 @@ def ingest(data_dir, output, check):
 @click.option("--response-column", default=None, help="For CSV/XLSX: the response column (default: detect).")
 @click.option("--category-column", default=None, help="For CSV/XLSX: the category column (default: detect).")
 @click.option("--encoding", default=None, help="For CSV: the encoding (default: UTF-8 or CP932, detected).")
+@_header_row
+@_sheet
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="A reader option, as in sources.tsv (e.g. pairing=komaki_pairing.tsv). Repeatable.")
-def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, extra):
+def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, header_row,
+             sheet, extra):
     """Parse a published results DOCUMENT into a table of opinion / response / category."""
     import pandas as pd
 
@@ -68,7 +106,8 @@ def read_cmd(document, output, reader, opinion_column, response_column, category
     from .tables import write_table
 
     options = {k: v for k, v in {"opinion_column": opinion_column, "response_column": response_column,
-                                 "category_column": category_column, "encoding": encoding}.items() if v}
+                                 "category_column": category_column, "encoding": encoding,
+                                 "header_row": header_row, "sheet": sheet}.items() if v}
     for kv in extra:
         if "=" not in kv:
             raise click.BadParameter(f"{kv!r}: expected KEY=VALUE", param_hint="--option")
@@ -192,14 +231,17 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
 @click.option("--response-column", default=None, help="Name of the response column (default: detect).")
 @click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
 @click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
-def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir):
+@_header_row
+@_sheet
+def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir,
+            header_row, sheet):
     """Suggest a category for every row of INPUT (CSV or XLSX) and write OUTPUT."""
     from .predict import load_model
     from .tables import check_encoding, read_table, write_table
 
     if not output.lower().endswith(".xlsx"):
         check_encoding(encoding)
-    table = read_table(input, encoding=input_encoding)
+    table = read_table(input, encoding=input_encoding, sheet=sheet, header_row=header_row)
     for _, problem in table.attrs.get("problems", []):
         _say(f"warning: {problem}")
     model = load_model(mode, models_dir)

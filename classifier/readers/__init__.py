@@ -10,6 +10,7 @@ of a PDF table, 小牧市) with ``topic_layout`` and ``topic_pairing``.
 """
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from ..exceptions import DocumentFormatError, NotAResultsDocumentError
@@ -31,7 +32,16 @@ TEXT_READERS = ("count_table_results", "numbered_blocks", "numbered_rows", "topi
 
 __all__ = ["READERS", "TEXT_READERS", "Document", "Record", "describe", "read_document",
            "read_count_table_results", "read_numbered_blocks", "read_numbered_rows",
-           "read_results_table", "read_moe_corpus", "read_topic_blocks"]
+           "read_results_table", "read_moe_corpus", "read_topic_blocks", "check_options"]
+
+
+def check_options(reader: str, options: dict) -> None:
+    """A DocumentFormatError naming the options ``reader`` does not take, and those it does."""
+    params = [p for p in inspect.signature(READERS[reader]).parameters if p != "path"]
+    unknown = [k for k in options if k not in params]
+    if unknown:
+        raise DocumentFormatError(f"reader {reader!r} takes no option {', '.join(map(repr, unknown))}; "
+                                  f"its options: {', '.join(params) or '(none)'}")
 
 
 def read_document(path, reader: str | None = None, **options) -> Document:
@@ -44,9 +54,14 @@ def read_document(path, reader: str | None = None, **options) -> Document:
     if reader:
         if reader not in READERS:
             raise DocumentFormatError(f"unknown reader {reader!r}; known: {', '.join(READERS)}")
+        check_options(reader, options)
         return READERS[reader](path, **options)
-    if path.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".tsv"):
+    if path.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".tsv", ".xls", ".ods"):
+        check_options("table", options)
         return read_results_table(path, **options)
+    if options:
+        raise DocumentFormatError(f"{path}: options ({', '.join(options)}) are for a named reader or a "
+                                  "CSV/XLSX table; name the reader of this text document")
     for name in TEXT_READERS:
         try:
             return READERS[name](path)
