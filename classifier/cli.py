@@ -255,23 +255,23 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
 @main.command()
 @click.option("-i", "--input", "inputs", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Results files (CSV/XLSX; labelled, predicted, or unlabelled to predict). "
-                   "Default: data/labeled_opinions.csv. Repeatable.")
+                   "Default: the labelled dataset of this checkout (data/labeled_opinions.csv). Repeatable.")
 @click.option("-o", "--output", required=True, help="Output folder.")
-@click.option("--evaluation", default="reports/evaluation/evaluation.json", show_default=True,
-              help="Evaluation whose leave-one-source-out errors correct predicted shares.")
-@click.option("--models-dir", default=None, help="Models used for files without labels.")
+@click.option("--evaluation", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Evaluation whose leave-one-source-out errors correct predicted shares (default: the one "
+                   "the model card names, else reports/evaluation/evaluation.json beside the models folder).")
+@click.option("--models-dir", default=None, help="Models that predict files without labels (default: models/).")
 def report(inputs, output, evaluation, models_dir):
     """Deferral share (今後検討) per source and plan: report.html, report.md, deferral.csv."""
-    from .reportwrite import build_report, load_results, write_report
+    from .reportwrite import DEFAULT_DATASET, build_report, load_results, summary_line, write_report
 
-    inputs = inputs or ("data/labeled_opinions.csv",)
+    inputs = inputs or (str(DEFAULT_DATASET),)
     frame = load_results(inputs, models_dir, _say)
-    table = build_report(frame, evaluation)
+    table = build_report(frame, evaluation, models_dir, _say)
     for path in write_report(table, output, inputs):
         click.echo(f"wrote {path}")
     for row in table.itertuples():
-        click.echo(f"{row.source} / {row.plan}: {row.deferred}/{row.n} deferred, share {row.share:.3f} "
-                   f"[{row.ci_low:.3f}, {row.ci_high:.3f}] ({row.method})")
+        click.echo(summary_line(row))
 
 
 @main.command("export-table")
