@@ -203,7 +203,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     """One deferral figure per row; for predicted rows the raw predicted share is named raw."""
     rows = list(table.itertuples())
     raw_only = [r.method.startswith("predicted, raw") for r in rows]
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "source": table["source"], "plan": table["plan"], "opinions": table["n"],
         "deferral share": [_pct(r.share) + (" (raw)" if raw else "") for r, raw in zip(rows, raw_only)],
         "95 % interval": [f"{_pct(a)} – {_pct(b)}" for a, b in zip(table["ci_low"], table["ci_high"])],
@@ -217,6 +217,8 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
         "distinct responses (deferred; raw if predicted)": [
             f"{a} ({b})" for a, b in zip(table["n_responses"], table["deferred_responses"])],
     })
+    raw = "raw predicted share (not adjusted)"
+    return out if (out[raw] != "—").any() else out.drop(columns=raw)
 
 
 def _shares(table: pd.DataFrame) -> pd.DataFrame:
@@ -235,9 +237,9 @@ NOTES = [
     "resamples the evaluation counts; the raw predicted share, shown apart and named raw, is what the model "
     "predicted. Without an evaluation the deferral share is the raw one, marked (raw).",
     "Caveat: `deferred` is the label readers agree on least. In the blind second readings (reports/agreement/), "
-    "the disagreements on city responses are between deferred and other: 「今後の参考とさせていただきます」 is a "
-    "promise of future action to one reader and a polite non-answer to another. Deferral shares, above all of "
-    "cities, rest on that judgement.",
+    "most disagreements on city responses are deferred vs other: 「今後の参考とさせていただきます」 is a promise "
+    "of future action to one reader and a polite non-answer to another. Deferral shares, above all of cities, "
+    "rest on that judgement.",
 ]
 
 
