@@ -1,9 +1,11 @@
 """pubcom-classifier: sort public-comment opinions (パブリックコメント) by the response they get."""
 from .agreement import agreement, cohen_kappa, read_reading
 from .dataset import build_dataset, load_dataset, write_dataset
-from .exceptions import (AnnotationError, CorrectionError, CountMismatchError, DataFileError, DocumentFormatError, ExportError,
-                         LegendMismatchError, MissingColumnError, ModelError, NoTextLayerError,
-                         NotAResultsDocumentError, PointerError, PubcomError, SchemeError, TableReadError, UnknownCategoryError)
+from .exceptions import (AnnotationError, CorrectionError, CountMismatchError, DataFileError, DocumentFormatError,
+                         EncodingError, ExportError, HeaderNotFoundError, LegendMismatchError, MissingColumnError,
+                         ModelError, NoTextLayerError, NotAResultsDocumentError, PointerError, PubcomError,
+                         SchemeError, SheetNotFoundError, StrayQuoteError, TableReadError, TableTooLargeError,
+                         UnknownCategoryError, UnsupportedFormatError)
 from .labels import LABELS, LABELS_JA
 from .predict import Model, load_model
 from .report import deferral_table, wilson
@@ -18,7 +20,8 @@ __all__ = [
     "Model", "load_model", "agreement", "cohen_kappa", "read_reading", "deferral_table", "wilson",
     "build_dataset", "load_dataset", "write_dataset", "read_document", "rule_label",
     "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",
-    "PubcomError", "AnnotationError", "CorrectionError", "CountMismatchError", "DataFileError", "DocumentFormatError", "ExportError",
-    "LegendMismatchError", "MissingColumnError", "ModelError", "NoTextLayerError", "NotAResultsDocumentError", "PointerError",
-    "SchemeError", "TableReadError", "UnknownCategoryError",
+    "PubcomError", "AnnotationError", "CorrectionError", "CountMismatchError", "DataFileError", "DocumentFormatError",
+    "EncodingError", "ExportError", "HeaderNotFoundError", "LegendMismatchError", "MissingColumnError", "ModelError",
+    "NoTextLayerError", "NotAResultsDocumentError", "PointerError", "SchemeError", "SheetNotFoundError",
+    "StrayQuoteError", "TableReadError", "TableTooLargeError", "UnknownCategoryError", "UnsupportedFormatError",
 ]

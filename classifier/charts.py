@@ -66,6 +66,18 @@ def label_shares_svg(table: pd.DataFrame) -> str:
     return _svg(fig)
 
 
+# Bars of the deferral chart: how the share was counted, its colour and its legend.
+KINDS = {"labelled": (COLORS["deferred"], "labelled: counted as read"),
+         "adjusted": ("#8d6e63", "predicted: corrected for the model's errors"),
+         "raw": ("#d7ccc8", "predicted: raw share (no evaluation)")}
+
+
+def _kind(method: str) -> str:
+    if method.startswith("labelled"):
+        return "labelled"
+    return "raw" if "raw share" in method else "adjusted"
+
+
 def deferral_svg(table: pd.DataFrame) -> str:
     """Deferral share per source and plan with its 95 % interval."""
     names = _names(table)
@@ -74,12 +86,17 @@ def deferral_svg(table: pd.DataFrame) -> str:
     shares = table["share"].fillna(0).tolist()
     lows = [s - l if not math.isnan(l) else 0 for s, l in zip(shares, table["ci_low"])]
     highs = [h - s if not math.isnan(h) else 0 for s, h in zip(shares, table["ci_high"])]
-    colors = [COLORS["deferred"] if m.startswith("labelled") else "#8d6e63" for m in table["method"]]
-    ax.barh(ys, shares, color=colors)
+    kinds = [_kind(m) for m in table["method"]]
+    ax.barh(ys, shares, color=[KINDS[k][0] for k in kinds])
     ax.errorbar(shares, ys, xerr=[lows, highs], fmt="none", ecolor="black", capsize=4)
     ax.set_yticks(ys, names)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=KINDS[k][0], label=KINDS[k][1]) for k in KINDS if k in kinds],
+              loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.2 / max(1, len(table))), ncol=3, fontsize=8,
+              frameon=False)
     ax.set_xlabel("deferral share (deferred / opinions), 95 % interval")
     ax.set_title("How often is an opinion deferred (今後検討)?")
     return _svg(fig)

@@ -2,12 +2,17 @@
 typed errors into a message and an exit code. No logic lives here."""
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from pathlib import Path
 
 import click
 
-from .exceptions import PubcomError
+from .exceptions import (EncodingError, HeaderNotFoundError, MissingColumnError, PubcomError,
+                         SheetNotFoundError)
+
+_TABLE_COMMANDS = ("predict", "read")
 
 
 class _Group(click.Group):
@@ -15,8 +20,38 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PubcomError as e:
-            click.echo(f"Error: {e}", err=True)
+            hint = flag_hint(e, ctx.invoked_subcommand)
+            click.echo(f"Error: {e}" + (f". {hint}" if hint else ""), err=True)
             sys.exit(1)
+
+
+def flag_hint(error: PubcomError, command: str | None) -> str:
+    """The options of ``command`` that fix ``error`` (the library's messages say it in words)."""
+    if isinstance(error, MissingColumnError):
+        if error.role == "response" and command == "predict":
+            return "Name it with --response-column NAME, or use --mode opinion to sort by the opinions alone."
+        if error.role in ("opinion", "response") and command in _TABLE_COMMANDS or \
+                error.role == "category" and command in ("read", "export-table"):
+            return f"Name it with --{error.role}-column NAME."
+    if command not in _TABLE_COMMANDS:
+        return ""
+    if isinstance(error, SheetNotFoundError):
+        return "Choose a sheet with --sheet NAME."
+    if isinstance(error, HeaderNotFoundError):
+        if error.with_table:
+            name = error.with_table[0]
+            name = shlex.quote(name) if re.search(r"[^\w.-]", name) else name  # Japanese names need no quotes
+            return f"Choose the sheet with --sheet {name}."
+        more = " (and the sheet with --sheet NAME)" if error.sheets else ""
+        return f"Name the header row with --header-row N, its row number in Excel{more}."
+    if isinstance(error, EncodingError):
+        return f"Name the encoding with {'--input-encoding' if command == 'predict' else '--encoding'} (e.g. cp932)."
+    return ""
+
+
+_header_row = click.option("--header-row", type=click.IntRange(min=1), default=None,
+                           help="The header's row number, as Excel numbers rows (default: found by its column names).")
+_sheet = click.option("--sheet", default=None, help="The XLSX sheet to read (default: the first).")
 
 
 @click.group(cls=_Group)
@@ -58,9 +93,12 @@ def ingest(data_dir, output, check):
 @click.option("--response-column", default=None, help="For CSV/XLSX/PDF/HTML: the response column (default: detect).")
 @click.option("--category-column", default=None, help="For CSV/XLSX/PDF/HTML: the category column (default: detect).")
 @click.option("--encoding", default=None, help="For CSV/HTML: the encoding (default: detected).")
+@_header_row
+@_sheet
 @click.option("--option", "extra", multiple=True, metavar="KEY=VALUE",
               help="A reader option, as in sources.tsv (e.g. pairing=komaki_pairing.tsv). Repeatable.")
-def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, extra):
+def read_cmd(document, output, reader, opinion_column, response_column, category_column, encoding, header_row,
+             sheet, extra):
     """Parse a published results DOCUMENT (text, CSV/XLSX, PDF, HTML) into a table of number /
     opinion / response / category, saying how many opinions it found against the count the
     document states."""
@@ -70,7 +108,8 @@ def read_cmd(document, output, reader, opinion_column, response_column, category
     from .tables import write_table
 
     options = {k: v for k, v in {"opinion_column": opinion_column, "response_column": response_column,
-                                 "category_column": category_column, "encoding": encoding}.items() if v}
+                                 "category_column": category_column, "encoding": encoding,
+                                 "header_row": header_row, "sheet": sheet}.items() if v}
     for kv in extra:
         if "=" not in kv:
             raise click.BadParameter(f"{kv!r}: expected KEY=VALUE", param_hint="--option")
@@ -194,7 +233,10 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
 @click.option("--response-column", default=None, help="Name of the response column (default: detect).")
 @click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
 @click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
-def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir):
+@_header_row
+@_sheet
+def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir,
+            header_row, sheet):
     """Suggest a category for every row of INPUT and write OUTPUT. INPUT is a CSV/XLSX table, or a
     published results document (.pdf, .html, .txt): then one row per opinion it holds (No., 意見,
     市の考え方, 公表区分)."""
@@ -204,7 +246,7 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
 
     if not output.lower().endswith(".xlsx"):
         check_encoding(encoding)
-    table = read_as_table(input, input_encoding, opinion_column, response_column)
+    table = read_as_table(input, input_encoding, opinion_column, response_column, sheet=sheet, header_row=header_row)
     for _, problem in table.attrs.get("problems", []):
         _say(f"warning: {problem}")
     if table.attrs.get("document"):
@@ -221,23 +263,23 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
 @main.command()
 @click.option("-i", "--input", "inputs", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Results files (CSV/XLSX; labelled, predicted, or unlabelled to predict). "
-                   "Default: data/labeled_opinions.csv. Repeatable.")
+                   "Default: the labelled dataset of this checkout (data/labeled_opinions.csv). Repeatable.")
 @click.option("-o", "--output", required=True, help="Output folder.")
-@click.option("--evaluation", default="reports/evaluation/evaluation.json", show_default=True,
-              help="Evaluation whose leave-one-source-out errors correct predicted shares.")
-@click.option("--models-dir", default=None, help="Models used for files without labels.")
+@click.option("--evaluation", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Evaluation whose leave-one-source-out errors correct predicted shares (default: the one "
+                   "the model card names, else reports/evaluation/evaluation.json beside the models folder).")
+@click.option("--models-dir", default=None, help="Models that predict files without labels (default: models/).")
 def report(inputs, output, evaluation, models_dir):
     """Deferral share (今後検討) per source and plan: report.html, report.md, deferral.csv."""
-    from .reportwrite import build_report, load_results, write_report
+    from .reportwrite import DEFAULT_DATASET, build_report, load_results, summary_line, write_report
 
-    inputs = inputs or ("data/labeled_opinions.csv",)
+    inputs = inputs or (str(DEFAULT_DATASET),)
     frame = load_results(inputs, models_dir, _say)
-    table = build_report(frame, evaluation)
+    table = build_report(frame, evaluation, models_dir, _say)
     for path in write_report(table, output, inputs):
         click.echo(f"wrote {path}")
     for row in table.itertuples():
-        click.echo(f"{row.source} / {row.plan}: {row.deferred}/{row.n} deferred, share {row.share:.3f} "
-                   f"[{row.ci_low:.3f}, {row.ci_high:.3f}] ({row.method})")
+        click.echo(summary_line(row))
 
 
 @main.command("export-table")

@@ -46,8 +46,51 @@ class TableReadError(PubcomError):
     """A CSV/XLSX file cannot be read as a table (encoding, not a table, empty)."""
 
 
+class EncodingError(TableReadError):
+    """A CSV's bytes are not text in the encodings tried (UTF-8, CP932) or the one named."""
+
+
 class MissingColumnError(TableReadError):
-    """A required column is missing from a table."""
+    """A required column is missing from a table. ``role`` is the column's role (opinion, response,
+    category), ``columns`` the columns found."""
+
+    def __init__(self, message, role=None, columns=()):
+        super().__init__(message)
+        self.role, self.columns = role, tuple(columns)
+
+
+class HeaderNotFoundError(TableReadError):
+    """No header row: no row near the top names an opinion or response column, or the row asked
+    for is not there. ``sheets`` lists a workbook's sheets, ``with_table`` those that have one."""
+
+    def __init__(self, message, sheets=(), with_table=()):
+        super().__init__(message)
+        self.sheets, self.with_table = tuple(sheets), tuple(with_table)
+
+
+class SheetNotFoundError(TableReadError):
+    """The sheet asked for is not in the workbook (``sheets`` lists those that are)."""
+
+    def __init__(self, message, sheets=()):
+        super().__init__(message)
+        self.sheets = tuple(sheets)
+
+
+class StrayQuoteError(TableReadError):
+    """A quote in a CSV opens a cell that swallows the lines after it. ``line`` is the line of the
+    quote."""
+
+    def __init__(self, message, line=0):
+        super().__init__(message)
+        self.line = line
+
+
+class TableTooLargeError(TableReadError):
+    """A table has more rows, or an XLSX unzips to more bytes, than the tool reads."""
+
+
+class UnsupportedFormatError(TableReadError):
+    """A file format the tool does not read (.xls, .ods): save it as .xlsx or CSV."""
 
 
 class AnnotationError(PubcomError):

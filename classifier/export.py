@@ -9,7 +9,7 @@ import pandas as pd
 from .exceptions import ExportError, MissingColumnError
 from .labels import LABELS
 from .schemes import Scheme, get_scheme
-from .tables import find_column, read_table, write_table
+from .tables import find_column, read_table, unguard_cell, write_table
 
 
 def categorize(table: pd.DataFrame, scheme: Scheme, category_column=None) -> pd.Series:
@@ -68,9 +68,10 @@ def _one_line(text) -> str:
 
 def export_table(path, output, scheme_name: str, title: str = "", category_column=None) -> Path:
     """Write the results table of ``path`` in ``scheme_name``: .txt (the published layout, which
-    ``pubcom read`` reads back), .xlsx (a count-and-legend sheet and a rows sheet) or .csv (rows)."""
+    ``pubcom read`` reads back), .xlsx (a count-and-legend sheet and a rows sheet) or .csv (rows).
+    The apostrophe a CSV's formula guard put before a cell is dropped; a .csv output gets its own."""
     scheme = get_scheme(scheme_name)
-    table = read_table(path)
+    table = read_table(path).map(unguard_cell)  # a CSV download's guard is not part of the text
     op, resp = find_column(table.columns, "opinion"), find_column(table.columns, "response")
     table = table[(table[op].str.strip() != "") | (table[resp].str.strip() != "")]  # blank rows
     categories = categorize(table, scheme, category_column)

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from . import persist
-from .exceptions import ModelError
+from .exceptions import MissingColumnError, ModelError
 from .labels import LABELS_JA
 from .model import MODES, check_mode, top_terms
 from .schemes import get_scheme
-from .tables import find_column
+from .tables import find_column, missing_column_message
 from .text import normalize
 
 OUTPUT_COLUMNS = ["label", "label_ja", "confidence", "label_2", "confidence_2", "needs_review",
@@ -95,7 +95,12 @@ class Model:
         for predict_texts (counts are of distinct texts)."""
         cols = {"opinion": find_column(table.columns, "opinion", opinion_column)}
         if self.mode == "response":
-            cols["response"] = find_column(table.columns, "response", response_column)
+            cols["response"] = find_column(table.columns, "response", response_column, required=False)
+            if cols["response"] is None:
+                raise MissingColumnError(
+                    f"{missing_column_message(table.columns, 'response')}. A table without responses can "
+                    "still be sorted from the opinions alone, with the opinion model (opinion mode)",
+                    "response", table.columns)
         scheme_obj = get_scheme(scheme) if scheme else None
         texts = pd.DataFrame({role: table[col].map(normalize).to_numpy() for role, col in cols.items()},
                              index=range(len(table)))

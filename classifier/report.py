@@ -81,8 +81,9 @@ def is_labelled(frame: pd.DataFrame) -> pd.Series:
 
 
 def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFrame:
-    """One row per (source, plan): counts, label shares, deferral share with its interval and
-    the method used. ``rates`` (from rates_from_confusion) corrects predicted groups."""
+    """One row per (source, plan): counts (and of them labelled), label shares, deferral share
+    with its interval and the method used. ``rates`` (from rates_from_confusion) corrects
+    predicted groups."""
     frame = frame.copy()
     frame["_labelled"] = is_labelled(frame)
     frame["_dup"] = frame["duplicate_group"] if "duplicate_group" in frame else frame["opinion"].map(dedupe_key)
@@ -92,11 +93,13 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFra
         row = {"source": source, "plan": plan}
         row.update(_counts(g))
         n, k = row["n"], row["deferred"]
+        row.update(n_labelled=int(g["_labelled"].sum()), deferred_labelled=int((g["_labelled"] & (g["label"] == TARGET)).sum()))
         raw = k / n if n else math.nan
         row.update(_share(g, rates), raw_share=raw)
         rows.append(row)
     cols = ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method", "raw_share",
-            "n_distinct", "deferred_distinct", "n_responses", "deferred_responses"] + [f"share_{l}" for l in LABELS]
+            "n_distinct", "deferred_distinct", "n_responses", "deferred_responses", "n_labelled",
+            "deferred_labelled"] + [f"share_{l}" for l in LABELS]
     out = pd.DataFrame(rows, columns=cols)
     return out
 

@@ -15,10 +15,13 @@ from .dataset import is_dataset_file, load_dataset
 from .exceptions import DataFileError
 from .labels import LABELS, LABELS_JA
 from .metrics import markdown_table
-from .report import deferral_table, rates_from_confusion
+from .predict import default_models_dir
+from .report import deferral_table, is_labelled, rates_from_confusion
 from .tables import find_column, read_table
 
 CSV_COLUMNS = ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method"]
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
+DEFAULT_DATASET = ROOT / "data" / "labeled_opinions.csv"
 
 
 def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
@@ -78,6 +81,16 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
     return out[out["label"] != ""]
 
 
+def shown(path) -> str:
+    """``path`` as a report shows it: relative to the checkout when inside it (no machine's folders
+    in a committed report), else as given."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(ROOT)) if p.is_absolute() else str(p)
+    except ValueError:
+        return str(p)
+
+
 def load_rates(evaluation_path, mode="response"):
     """Deferred true/false-positive rates from the leave-one-source-out evaluation, or None."""
     path = Path(evaluation_path)
@@ -89,27 +102,123 @@ def load_rates(evaluation_path, mode="response"):
     return rates_from_confusion(results[mode]["loso"]["model"]["confusion"])
 
 
-def build_report(frame: pd.DataFrame, evaluation_path=None) -> pd.DataFrame:
-    parts = []
+def find_evaluation(models_dir=None, mode: str = "response") -> tuple:
+    """(evaluation.json of the ``mode`` model or None, the model card, the paths looked at).
+
+    The card's ``evaluation`` (a path, absolute or relative to the models folder or to its parent
+    folder; or {"path": …}) comes first, then reports/evaluation/evaluation.json beside the models
+    folder. Nothing is looked for in the current folder."""
+    models_dir = Path(models_dir or default_models_dir()).resolve()
+    card_path = models_dir / f"{mode}.json"
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.exists() else {}
+    pointer = card.get("evaluation")
+    if isinstance(pointer, dict):
+        pointer = pointer.get("path") or pointer.get("file")
+    candidates = []
+    if pointer:
+        p = Path(pointer)
+        candidates += [p] if p.is_absolute() else [models_dir / p, models_dir.parent / p]
+    candidates.append(models_dir.parent / "reports" / "evaluation" / "evaluation.json")
+    looked = []
+    for c in candidates:
+        looked.append(c)
+        if c.exists():
+            return c, card, looked
+    return None, card, looked
+
+
+def evaluation_mismatch(evaluation_path, card: dict) -> str:
+    """Why the evaluation may not be of the model the card describes (other training data), or ""."""
+    meta = json.loads(Path(evaluation_path).read_text(encoding="utf-8")).get("meta", {})
+    trained = card.get("training_data") or {}
+    if not trained:
+        return ""
+    if meta.get("training_files"):
+        if meta["training_files"] != trained:
+            return "it was made on other training files than the model"
+    elif meta.get("data_sha256") and meta["data_sha256"] not in trained.values():
+        return "it was made on another dataset than the model"
+    return ""
+
+
+def build_report(frame: pd.DataFrame, evaluation_path=None, models_dir=None, say=None) -> pd.DataFrame:
+    """The deferral table of ``frame`` (see report.deferral_table). Predicted rows of each mode are
+    adjusted with ``evaluation_path``, else with the evaluation of that mode's model
+    (find_evaluation). ``table.attrs['notes']`` says which evaluation corrected what, or that
+    none was found (also told to ``say``)."""
+    parts, notes = [], []
     for mode, g in frame.groupby("mode", sort=True):
-        rates = load_rates(evaluation_path, mode) if evaluation_path else None
+        rates = None
+        if (~is_labelled(g)).any():
+            rates, note = _rates_for(mode, evaluation_path, models_dir)
+            notes.append(note)
+            if say:
+                say(("warning: " if rates is None or "may not" in note else "") + note)
         parts.append(deferral_table(g, rates))
-    return pd.concat(parts, ignore_index=True).sort_values(["source", "plan"]).reset_index(drop=True)
+    table = pd.concat(parts, ignore_index=True).sort_values(["source", "plan"]).reset_index(drop=True)
+    table.attrs["notes"] = notes
+    return table
+
+
+def _rates_for(mode, evaluation_path, models_dir) -> tuple:
+    """(rates or None, what to say about them) for the predicted rows of ``mode``."""
+    card, looked = {}, [evaluation_path]
+    if evaluation_path is None:
+        evaluation_path, card, looked = find_evaluation(models_dir, mode)
+    rates = load_rates(evaluation_path, mode) if evaluation_path is not None else None
+    if rates is None:
+        where = f"{shown(evaluation_path)} has no leave-one-source-out results for it" if evaluation_path is not None \
+            else f"looked at {', '.join(map(shown, looked))}"
+        return None, (f"no evaluation of the {mode} model found ({where}): its predicted deferral shares are "
+                      "raw, not corrected for the model's errors (run pubcom evaluate)")
+    note = f"predicted rows ({mode} model) corrected with the evaluation {shown(evaluation_path)}"
+    why = evaluation_mismatch(evaluation_path, card) if card else ""
+    if why:
+        note += f"; the correction may not fit the model: {why}"
+    return rates, note
+
+
+def summary_line(row) -> str:
+    """One line per source and plan for the terminal: one deferral figure, the raw one named raw."""
+    head = f"{row.source} / {row.plan}: deferral share {row.share:.3f} [{row.ci_low:.3f}, {row.ci_high:.3f}]"
+    if row.n_labelled == row.n:
+        return f"{head}, {row.deferred}/{row.n} labelled deferred ({row.method})"
+    n_pred, k_pred = row.n - row.n_labelled, row.deferred - row.deferred_labelled
+    return f"{head} ({row.method}); raw: {k_pred}/{n_pred} predicted deferred, not adjusted"
 
 
 def _pct(x):
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1%}"
 
 
+def _counted(row) -> str:
+    n_pred, k_pred = row.n - row.n_labelled, row.deferred - row.deferred_labelled
+    parts = [f"{row.deferred_labelled} of {row.n_labelled} labelled"] if row.n_labelled else []
+    if n_pred:
+        parts.append(f"{k_pred} of {n_pred} predicted (raw)")
+    return " + ".join(parts)
+
+
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+    """One deferral figure per row; for predicted rows the raw predicted share is named raw."""
+    rows = list(table.itertuples())
+    raw_only = [r.method.startswith("predicted, raw") for r in rows]
+    out = pd.DataFrame({
         "source": table["source"], "plan": table["plan"], "opinions": table["n"],
-        "deferred": table["deferred"], "deferral share": table["share"].map(_pct),
+        "deferral share": [_pct(r.share) + (" (raw)" if raw else "") for r, raw in zip(rows, raw_only)],
         "95 % interval": [f"{_pct(a)} – {_pct(b)}" for a, b in zip(table["ci_low"], table["ci_high"])],
-        "raw share": table["raw_share"].map(_pct), "method": table["method"],
-        "distinct opinions (deferred)": [f"{a} ({b})" for a, b in zip(table["n_distinct"], table["deferred_distinct"])],
-        "distinct responses (deferred)": [f"{a} ({b})" for a, b in zip(table["n_responses"], table["deferred_responses"])],
+        "deferred, counted": [_counted(r) for r in rows],
+        "raw predicted share (not adjusted)": [
+            _pct((r.deferred - r.deferred_labelled) / (r.n - r.n_labelled)) if r.n > r.n_labelled and not raw else "—"
+            for r, raw in zip(rows, raw_only)],
+        "method": table["method"],
+        "distinct opinions (deferred; raw if predicted)": [
+            f"{a} ({b})" for a, b in zip(table["n_distinct"], table["deferred_distinct"])],
+        "distinct responses (deferred; raw if predicted)": [
+            f"{a} ({b})" for a, b in zip(table["n_responses"], table["deferred_responses"])],
     })
+    raw = "raw predicted share (not adjusted)"
+    return out if (out[raw] != "—").any() else out.drop(columns=raw)
 
 
 def _shares(table: pd.DataFrame) -> pd.DataFrame:
@@ -123,33 +232,40 @@ NOTES = [
     "Opinions are counted in full (every submitted opinion, form letters included); "
     "'distinct opinions' counts each duplicate group once; 'distinct responses' counts each distinct response once.",
     "Labelled rows (official categories, annotations) are counted as they are, with a Wilson 95 % interval.",
-    "Predicted rows: the raw share is what the model predicted; the deferral share is corrected with the model's "
-    "deferred true/false-positive rates from leave-one-source-out evaluation (adjusted classify-and-count), "
-    "with a bootstrap 95 % interval that also resamples the evaluation counts.",
+    "Predicted rows: the deferral share is corrected with the model's deferred true/false-positive rates from "
+    "leave-one-source-out evaluation (adjusted classify-and-count), with a bootstrap 95 % interval that also "
+    "resamples the evaluation counts; the raw predicted share, shown apart and named raw, is what the model "
+    "predicted. Without an evaluation the deferral share is the raw one, marked (raw).",
+    "Caveat: `deferred` is the label readers agree on least. In the blind second readings (reports/agreement/), "
+    "most disagreements on city responses are deferred vs other: 「今後の参考とさせていただきます」 is a promise "
+    "of future action to one reader and a polite non-answer to another. Deferral shares, above all of cities, "
+    "rest on that judgement.",
 ]
 
 
 def write_report(table: pd.DataFrame, out_dir, inputs) -> list:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv = table[CSV_COLUMNS + ["raw_share", "n_distinct", "deferred_distinct", "n_responses", "deferred_responses"]]
+    csv = table[CSV_COLUMNS + ["raw_share", "n_distinct", "deferred_distinct", "n_responses", "deferred_responses",
+                               "n_labelled", "deferred_labelled"]]
+    notes = NOTES + [f"Evaluation: {n}." for n in table.attrs.get("notes", [])]
     csv.to_csv(out_dir / "deferral.csv", index=False, encoding="utf-8", float_format="%.4f")
     shares_svg, deferral = label_shares_svg(table), deferral_svg(table)
     (out_dir / "label_shares.svg").write_text(shares_svg, encoding="utf-8")
     (out_dir / "deferral.svg").write_text(deferral, encoding="utf-8")
     today = dt.date.today().isoformat()
     md = ["# How often does each government defer? / 今後検討の割合", "",
-          f"Inputs: {', '.join(map(str, inputs))}. Made by `pubcom report` on {today}.", "",
+          f"Inputs: {', '.join(map(shown, inputs))}. Made by `pubcom report` on {today}.", "",
           "## Deferral share per source and plan", "", markdown_table(_readable(table)), "",
           "![deferral share](deferral.svg)", "", "## Label shares", "", markdown_table(_shares(table)), "",
-          "![label shares](label_shares.svg)", "", "## Method", ""] + [f"- {n}" for n in NOTES]
+          "![label shares](label_shares.svg)", "", "## Method", ""] + [f"- {n}" for n in notes]
     (out_dir / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     page = _HTML.format(
-        inputs=html.escape(", ".join(map(str, inputs))), date=today,
+        inputs=html.escape(", ".join(map(shown, inputs))), date=today,
         deferral_table=_readable(table).to_html(index=False, escape=True, border=0),
         shares_table=_shares(table).to_html(index=False, escape=True, border=0),
         deferral_svg=deferral, shares_svg=shares_svg,
-        notes="".join(f"<li>{html.escape(n)}</li>" for n in NOTES))
+        notes="".join(f"<li>{html.escape(n)}</li>" for n in notes))
     (out_dir / "report.html").write_text(page, encoding="utf-8")
     return [out_dir / n for n in ("report.html", "report.md", "deferral.csv", "deferral.svg", "label_shares.svg")]
 

@@ -1,26 +1,34 @@
-"""Read and write staff tables: CSV (UTF-8, UTF-8 with BOM, CP932) and XLSX.
+"""Read staff tables: CSV (UTF-8, UTF-8 with BOM, CP932, UTF-16) and XLSX, as offices keep them.
 
-Everything that touches a table file goes through here: encoding detection, recognition of
-Japanese column names, and the formula-injection guard on write.
+Everything that reads a table file goes through ``read_table``: the header row is found by the
+known column names (columns.tsv) within the first rows, and Japanese column names are
+recognised. The bytes are read by ``csvread`` and ``xlsxread``; ``tablewrite`` writes tables.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import os
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import DataFileError, MissingColumnError, TableReadError
+from .csvread import check_encoding, check_quotes, csv_rows, decode, is_utf16, too_many_rows, xls_message
+from .exceptions import (DataFileError, HeaderNotFoundError, MissingColumnError, TableReadError,
+                         TableTooLargeError, UnsupportedFormatError)
+from .tablewrite import english_name, guard_cell, unguard_cell, write_table, xlsx_safe
+from .xlsxread import MAX_UNZIPPED, xlsx_rows
+
+__all__ = ["COLUMNS_PATH", "MAX_ROWS", "MAX_CSV_BYTES", "MAX_UNZIPPED", "SCAN_ROWS", "check_encoding",
+           "column_aliases", "decode", "drop_blank_rows", "find_column", "find_header", "guard_cell",
+           "is_utf16", "missing_column_message", "read_csv_bytes", "read_table", "unguard_cell",
+           "write_table", "xlsx_safe"]
 
 COLUMNS_PATH = Path(__file__).with_name("columns.tsv")
-ENCODINGS = ("utf-8-sig", "cp932")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SCAN_ROWS = 20  # the header row is looked for within the first rows that have content
+MAX_ROWS = 300_000  # rows a table may have
+MAX_CSV_BYTES = 400 * 2**20  # bytes a CSV may have
+HEADER_ROLES = ("opinion", "response", "category")
+_HEADER_CELL = 30  # a header cell is short
 
 
 @lru_cache(maxsize=None)
@@ -69,60 +77,90 @@ def find_column(columns, role: str, given: str | None = None, required: bool = T
                     return col
     if not required:
         return None
-    raise MissingColumnError(
-        f"no {role} column: columns found: {', '.join(map(str, columns)) or '(none)'}; "
-        f"expected one of: {', '.join(column_aliases().get(role, []))}. "
-        f"Rename the column or name it with --{role}-column."
-    )
+    raise MissingColumnError(missing_column_message(columns, role), role, columns)
 
 
-def decode(data: bytes, encoding: str | None = None, name: str = "input") -> tuple:
-    """Decode bytes as UTF-8 (with or without BOM) or CP932; return (text, encoding)."""
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as e:
-            raise TableReadError(f"{name}: cannot decode as {encoding}: {e}") from None
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise TableReadError(
-        f"{name}: not UTF-8 or CP932 (Shift_JIS) text; save it as UTF-8 CSV or XLSX, "
-        "or name the encoding with --encoding")
+def missing_column_message(columns, role: str) -> str:
+    """What to say when ``columns`` have no column for ``role``: the columns found, the names
+    expected, and that the column can be renamed or named."""
+    return (f"no {role} column: columns found: {', '.join(map(str, columns)) or '(none)'}; "
+            f"expected one of: {', '.join(column_aliases().get(role, []))}. "
+            f"Rename the column, or name the {role} column to use")
 
-
-def read_table(path, encoding: str | None = None, sheet=0) -> pd.DataFrame:
+def read_table(path, encoding: str | None = None, sheet=None, header_row: int | None = None,
+               max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED) -> pd.DataFrame:
     """Read a CSV or XLSX file into a DataFrame of strings (missing cells are "").
 
-    The index is the row's line number in the file (header = line 1), so problems can be
-    reported where the user will look for them. Rows of a CSV whose field count differs from
-    the header are kept (padded or joined), and listed in ``df.attrs['problems']``.
+    The header is the row ``header_row`` (numbered as Excel numbers rows), else the row among the
+    first SCAN_ROWS that names the most known columns (意見, 市の考え方, 区分, …), else the first
+    row. ``sheet`` is an XLSX sheet's name or 0-based position (default: the first). The index is
+    each row's number as Excel shows it. ``df.attrs['problems']`` lists (row, message): rows
+    skipped above the header, ragged CSV rows. Larger than ``max_rows`` rows or an XLSX that
+    unzips to more than ``max_unzipped`` bytes is a TableTooLargeError.
     """
     path = Path(path)
     if not path.exists():
         raise TableReadError(f"{path}: no such file")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    return read_csv_bytes(path.read_bytes(), encoding=encoding, name=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise UnsupportedFormatError(xls_message(path))
+    if suffix in (".ods", ".numbers"):
+        raise UnsupportedFormatError(f"{path}: {suffix} files are not read; save the sheet as an Excel "
+                                     "workbook (.xlsx) or as CSV UTF-8, then use that file")
+    slack = SCAN_ROWS + (header_row or 0)
+    if suffix in (".xlsx", ".xlsm"):
+        found = xlsx_rows(path, sheet, max_rows=max_rows, slack=slack, max_unzipped=max_unzipped)
+        if sheet is None and header_row is None and len(found.sheets) > 1 and find_header(found.rows) is None:
+            _other_sheets(path, found)
+        try:
+            return _frame(found.rows, str(path), header_row, max_rows, sheet=found.sheet)
+        except HeaderNotFoundError as e:
+            if len(found.sheets) < 2:
+                raise
+            raise HeaderNotFoundError(f"{e}; the workbook's sheets: {', '.join(found.sheets)}", found.sheets) from None
+    if sheet is not None:
+        raise TableReadError(f"{path}: a CSV file has no sheets (a sheet was asked for: {sheet!r})")
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise TableTooLargeError(f"{path}: {size / 2**20:,.0f} MB, more than the {MAX_CSV_BYTES / 2**20:,.0f} MB "
+                                 "this tool reads; split the file and read the parts one by one")
+    return read_csv_bytes(path.read_bytes(), encoding=encoding, name=str(path), header_row=header_row,
+                          max_rows=max_rows)
 
 
-def read_csv_bytes(data: bytes, encoding: str | None = None, name: str = "input") -> pd.DataFrame:
-    if data[:4] == b"PK\x03\x04":
-        raise TableReadError(f"{name}: this is an XLSX/ZIP file; give it a .xlsx name")
-    if is_utf16(data) and not encoding:
-        encoding = "utf-16"  # Excel's "Unicode text" export
-    elif b"\x00" in data[:4096] and not (encoding and codecs.lookup(check_encoding(encoding)).name.startswith("utf-16")):
-        raise TableReadError(f"{name}: binary data, not a CSV table")
-    text, _ = decode(data, encoding, name)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, name)))
-    return _frame(rows, name)
+def read_csv_bytes(data: bytes, encoding: str | None = None, name: str = "input",
+                   header_row: int | None = None, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+    """read_table for the bytes of a CSV/TSV file (an upload); ``name`` is used in messages."""
+    found = csv_rows(data, encoding, name, max_rows=max_rows, slack=SCAN_ROWS + (header_row or 0))
+    return _frame(found.rows, name, header_row, max_rows, quotes=found)
 
 
-def is_utf16(data: bytes) -> bool:
-    """Whether ``data`` starts with a UTF-16 byte-order mark (Excel's "Unicode text" export)."""
-    return data[:2] in (b"\xff\xfe", b"\xfe\xff")
+def is_header(row, roles=HEADER_ROLES) -> int:
+    """How many of ``roles`` the cells of ``row`` name (0: not a header row). A row with one
+    distinct value is a header only if that value is exactly an opinion or response name."""
+    cells = [english_name(c.strip()) for c in row if c.strip()]
+    short = list(dict.fromkeys(c for c in cells if len(c) <= _HEADER_CELL))
+    if len(set(cells)) < 2:
+        aliases = {_canon(a) for role in ("opinion", "response") for a in column_aliases()[role]}
+        return 1 if cells and _canon(cells[0]) in aliases else 0
+    found = [role for role in roles if find_column(short, role, required=False) is not None]
+    return len(found) if set(found) & {"opinion", "response"} else 0
+
+
+def find_header(rows: list) -> int | None:
+    """The 0-based index of the header among ``rows``: within the first SCAN_ROWS rows with
+    content, the one naming the most known columns (the first of equals); None if none does."""
+    best, best_score, seen = None, 0, 0
+    for i, row in enumerate(rows):
+        if not any(c.strip() for c in row):
+            continue
+        seen += 1
+        if seen > SCAN_ROWS:
+            break
+        score = is_header(row)
+        if score > best_score:
+            best, best_score = i, score
+    return best
 
 
 def drop_blank_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -130,52 +168,42 @@ def drop_blank_rows(table: pd.DataFrame) -> pd.DataFrame:
     return table[(table != "").any(axis=1)]
 
 
-def _delimiter(text: str, name: str) -> str:
-    """Tab for .tsv files and for text whose first line has tabs but no commas (Excel's
-    "Unicode text" export); comma otherwise."""
-    if name.lower().endswith((".tsv", ".tab")):
-        return "\t"
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return "\t" if "\t" in first and "," not in first else ","
+def _preview(row, n=60) -> str:
+    return ", ".join(c.strip().replace("\n", " ") for c in row if c.strip())[:n]
 
 
-def _read_xlsx(path: Path, sheet) -> pd.DataFrame:
-    """Cell values as Excel last computed them; a formula cell with no computed value keeps its
-    formula text, so nothing the user typed is lost."""
-    import openpyxl
-
-    try:
-        books = [openpyxl.load_workbook(path, read_only=True, data_only=flag) for flag in (True, False)]
-    except Exception as e:  # openpyxl raises many kinds for a bad file
-        raise TableReadError(f"{path}: not a readable XLSX workbook ({e})") from None
-    try:
-        sheets = [wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet] for wb in books]
-    except (IndexError, KeyError):
-        raise TableReadError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(books[0].sheetnames)}") from None
-    for ws in sheets:
-        ws.reset_dimensions()  # a workbook's stored <dimension> can be stale: read every row there is
-    rows = [["" if v is None and f is None else str(f if v is None else v) for v, f in zip(vr, fr)]
-            for vr, fr in zip(*(ws.iter_rows(values_only=True) for ws in sheets))]
-    for wb in books:
-        wb.close()
-    return _frame(rows, str(path))
-
-
-def _frame(rows: list, name: str) -> pd.DataFrame:
+def _frame(rows: list, name: str, header_row=None, max_rows=MAX_ROWS, quotes=None, sheet=None) -> pd.DataFrame:
     filled = [n for n, r in enumerate(rows, 1) if any(c.strip() for c in r)]
+    where = f"{name} (sheet {sheet!r})" if sheet else name
     if not filled:
-        raise TableReadError(f"{name}: empty file, no header row")
-    # Blank lines before the header and after the last row are not rows; a blank row between
-    # rows is kept (it comes out with an error), so output rows line up with input rows.
-    numbered = [(n, rows[n - 1]) for n in range(filled[0], filled[-1] + 1)]
-    header_line, header = numbered[0]
-    header = [h.strip() for h in header]
+        raise HeaderNotFoundError(f"{where}: empty, no header row")
+    problems = []
+    if header_row is not None:
+        if not isinstance(header_row, int) or header_row < 1:
+            raise HeaderNotFoundError(f"{where}: header row {header_row!r}: give a row number from 1")
+        if header_row > len(rows) or not any(c.strip() for c in rows[header_row - 1]):
+            raise HeaderNotFoundError(f"{where}: row {header_row} (given as the header row) is "
+                                      f"{'past the last row, ' + str(filled[-1]) if header_row > len(rows) else 'empty'}")
+        top = header_row
+    else:
+        found = find_header(rows)
+        top = filled[0] if found is None else found + 1
+        if found is None and sum(1 for c in rows[top - 1] if c.strip()) < 2:
+            raise HeaderNotFoundError(
+                f"{where}: not a table: no row among the first {SCAN_ROWS} names an opinion or response "
+                f"column, and the first row has one cell ({_preview(rows[top - 1])!r}); expected a header "
+                f"row such as 意見,市の考え方, or name the header row")
+        if top != filled[0]:
+            problems.append((top, f"row {top} taken as the header ({_preview(rows[top - 1])}); rows "
+                                  f"{filled[0]}–{top - 1} above it are not read ({_preview(rows[filled[0] - 1])!r})"))
+    header = [english_name(h.strip()) for h in rows[top - 1]]
     while header and not header[-1]:
         header.pop()
-    if len(header) < 2 or not any(header):
-        raise TableReadError(
-            f"{name}: not a table: the first line has {len(header)} column(s) "
-            f"({(','.join(header))[:60]!r}); expected a header row such as 意見,市の考え方")
+    last = max([top] + [n for n in filled if n > top])
+    if last - top > max_rows:
+        raise TableTooLargeError(too_many_rows(where, max_rows, last - top))
+    if quotes is not None:
+        check_quotes(quotes, len(header), top, name)
     seen = {}
     for i, h in enumerate(header):
         h = h or f"column{i + 1}"
@@ -185,81 +213,33 @@ def _frame(rows: list, name: str) -> pd.DataFrame:
         else:
             seen[h] = 0
         header[i] = h
-    problems, data, index = [], [], []
+    data, index = [], []
     width = len(header)
-    for n, r in numbered[1:]:
+    for n in range(top + 1, last + 1):
+        r = rows[n - 1]
         if len(r) > width and any(c.strip() for c in r[width:]):
             problems.append((n, f"line {n}: {len(r)} fields, header has {width}; extra fields joined into the last column"))
             r = r[:width - 1] + [",".join(r[width - 1:])]
         data.append((list(r) + [""] * width)[:width])
         index.append(n)
     df = pd.DataFrame(data, columns=header, index=pd.Index(index, name="line"), dtype=object).fillna("")
-    df.attrs["problems"] = problems
+    df.attrs.update(problems=problems, header_row=top, sheet=sheet)
     return df
 
 
-def guard_cell(value):
-    """Neutralize a cell that a spreadsheet would run as a formula (= + - @ at the start)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def xlsx_safe(value):
-    """Drop the control characters an XLSX file cannot hold (openpyxl refuses them); a vertical
-    tab or form feed (Word's line and page breaks) becomes a line break."""
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\x0b", "\n").replace("\x0c", "\n"))
-    return value
-
-
-def check_encoding(encoding: str) -> str:
-    """``encoding`` if Python knows it, else a TableReadError naming it and the usual choices."""
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise TableReadError(f"unknown encoding {encoding!r}; use utf-8-sig (default, Excel opens it) "
-                             "or cp932 (Shift_JIS)") from None
-    return encoding
-
-
-def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
-    """Write ``df`` to .csv (UTF-8 with BOM by default, so Excel opens it) or .xlsx, atomically,
-    with formula-looking cells neutralized. For .xlsx, ``df`` may be {sheet name: DataFrame}."""
-    path = Path(path)
-    sheets = df if isinstance(df, dict) else {"Sheet1": df}
-    xlsx = path.suffix.lower() == ".xlsx"
-    if not xlsx:
-        check_encoding(encoding)
-    sheets = {name: _guarded(frame, xlsx) for name, frame in sheets.items()}
-    safe = next(iter(sheets.values()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        if xlsx:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in sheets.items():
-                    frame.to_excel(writer, sheet_name=name, index=False)
-        else:
-            try:
-                safe.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
-            except UnicodeEncodeError as e:
-                raise TableReadError(
-                    f"{path}: a cell cannot be written in {encoding} ({e.object[e.start:e.end]!r}); "
-                    "use the default UTF-8 or .xlsx") from None
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
-def _guarded(frame: pd.DataFrame, xlsx: bool) -> pd.DataFrame:
-    """Cells and column names with formulas neutralized (and, for XLSX, illegal characters dropped)."""
-    clean = (lambda v: guard_cell(xlsx_safe(v))) if xlsx else guard_cell  # strip first, then guard
-    out = frame.map(clean)
-    out.columns = [clean(c) for c in frame.columns]
-    return out
+def _other_sheets(path, found) -> None:
+    """For a workbook whose first sheet has no opinion/response header: a HeaderNotFoundError
+    naming its sheets and those that have one (with their header row), if any has."""
+    with_table = []
+    for other in found.sheets:
+        if other == found.sheet:
+            continue
+        head = xlsx_rows(path, other, head=SCAN_ROWS * 3).rows
+        i = find_header(head)
+        if i is not None:
+            with_table.append((other, f"{other} (row {i + 1}: {_preview(head[i])})"))
+    if with_table:
+        raise HeaderNotFoundError(
+            f"{path}: sheet {found.sheet!r} has no table with an opinion or response column; the workbook's "
+            f"sheets: {', '.join(found.sheets)}; with a table: {'; '.join(w for _, w in with_table)}. "
+            f"Name the sheet to read", found.sheets, [n for n, _ in with_table])

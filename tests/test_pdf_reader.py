@@ -148,7 +148,7 @@ def test_pubcom_read_writes_the_pdf_table_and_its_count(ruled, tmp_path):
     table = read_table(out)
     assert table["number"].tolist()[:3] == ["1", "2", "3"] and table["category"].tolist()[0] == "A"
     bad = CliRunner().invoke(main, ["read", str(ruled), "-o", str(out), "--option", "pairing=x.tsv"])
-    assert bad.exit_code == 1 and "reader pdf takes no option pairing" in bad.output
+    assert bad.exit_code == 1 and "reader 'pdf' takes no option 'pairing'" in bad.output
 
 
 # -- 小牧市's layout: 3 columns, the submitter's No. in a narrow first column, ■ answer blocks ---------

@@ -37,13 +37,22 @@ READERS = {
 
 TEXT_READERS = ("count_table_results", "numbered_blocks", "numbered_rows", "topic_blocks")
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")  # .xls/.ods: refused with a message
 DOCUMENT_SUFFIXES = (".txt", ".pdf", ".html", ".htm")
 DOCUMENT_COLUMNS = {"number": "No.", "opinion": "意見", "response": "市の考え方", "category": "公表区分"}
 
 __all__ = ["READERS", "TEXT_READERS", "DOCUMENT_COLUMNS", "Document", "Record", "describe", "read_as_table",
            "read_document", "read_count_table_results", "read_numbered_blocks", "read_numbered_rows",
-           "read_results_table", "read_moe_corpus", "read_topic_blocks", "read_pdf", "read_html"]
+           "read_results_table", "read_moe_corpus", "read_topic_blocks", "read_pdf", "read_html", "check_options"]
+
+
+def check_options(reader: str, options: dict) -> None:
+    """A DocumentFormatError naming the options ``reader`` does not take, and those it does."""
+    params = [p for p in inspect.signature(READERS[reader]).parameters if p != "path"]
+    unknown = [k for k in options if k not in params]
+    if unknown:
+        raise DocumentFormatError(f"reader {reader!r} takes no option {', '.join(map(repr, unknown))}; "
+                                  f"its options: {', '.join(params) or '(none)'}")
 
 
 def read_document(path, reader: str | None = None, **options) -> Document:
@@ -76,16 +85,11 @@ def read_document(path, reader: str | None = None, **options) -> Document:
 
 def _call(name: str, path: Path, options: dict) -> Document:
     """READERS[name](path, **options), an option the reader does not take named as an error."""
-    fn = READERS[name]
-    accepted = [p for p in inspect.signature(fn).parameters if p != "path"]
-    unknown = [k for k in options if k not in accepted]
-    if unknown:
-        raise DocumentFormatError(f"{path}: reader {name} takes no option {', '.join(unknown)}"
-                                  f" (its options: {', '.join(accepted) or 'none'})")
-    return fn(path, **options)
+    check_options(name, options)
+    return READERS[name](path, **options)
 
 
-def read_as_table(path, encoding=None, opinion_column=None, response_column=None):
+def read_as_table(path, encoding=None, opinion_column=None, response_column=None, sheet=None, header_row=None):
     """The rows of a staff file as a table to predict, for `pubcom predict` and the staff page.
 
     A CSV/XLSX file is read as it is (``tables.read_table``: every row and column). A published
@@ -93,7 +97,8 @@ def read_as_table(path, encoding=None, opinion_column=None, response_column=None
     records, one row each in document order, with the columns of DOCUMENT_COLUMNS (the
     document's own numbering, opinion, response, published category); ``opinion_column`` /
     ``response_column`` then name the document's own headings (PDF, HTML), and ``encoding`` an
-    HTML page's. A .txt that is no results document but a table with an opinion column (a
+    HTML page's; ``sheet`` and ``header_row`` are read_table's (default: found). A .txt that is no
+    results document but a table with an opinion column (a
     tab-separated export; UTF-16 "Unicode text") is read as a table. ``attrs``: ``problems``
     [(line, message)], ``document`` (the reader's format, "" for a table), ``count`` (how many
     rows were found against the count the document states).
@@ -105,7 +110,7 @@ def read_as_table(path, encoding=None, opinion_column=None, response_column=None
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES or (suffix == ".txt" and is_utf16(path.read_bytes()[:2])):
-        return _as_table(read_table(path, encoding=encoding))
+        return _as_table(read_table(path, encoding=encoding, sheet=sheet, header_row=header_row))
     options = {k: v for k, v in {"opinion_column": opinion_column, "response_column": response_column,
                                  "encoding": encoding}.items() if v and suffix != ".txt"}
     if suffix == ".pdf":
@@ -116,7 +121,7 @@ def read_as_table(path, encoding=None, opinion_column=None, response_column=None
         if suffix != ".txt":
             raise
         try:  # a table exported as text: its first line is the header
-            table = read_table(path, encoding=encoding)
+            table = read_table(path, encoding=encoding, header_row=header_row)
         except PubcomError:
             table = None
         if table is None or find_column(table.columns, "opinion", opinion_column, required=False) is None:

@@ -9,15 +9,16 @@ from .common import Document, Record, clean_number
 
 
 def read_results_table(path, opinion_column=None, response_column=None, category_column=None,
-                       encoding=None, where=None, number_column=None) -> Document:
+                       encoding=None, where=None, number_column=None, header_row=None, sheet=None) -> Document:
     """A CSV/XLSX table with an opinion column, optionally a response and a category column.
 
     Columns are recognised by their Japanese names (see columns.tsv) or given explicitly; a
-    number column (No., 番号) gives each record the table's own number, else its line number.
+    number column (No., 番号) gives each record the table's own number, else its line number;
+    ``header_row`` and ``sheet`` are passed to read_table (default: found).
     ``where`` keeps only rows whose column equals a value ({"ver": "5"}). Rows with an empty
     opinion are reported as problems, with their line number, and left out.
     """
-    df = read_table(path, encoding=encoding)
+    df = read_table(path, encoding=encoding, sheet=sheet, header_row=header_row)
     doc = Document(str(path), "table", problems=[f"{path}: {p}" for _, p in df.attrs.get("problems", [])])
     op = find_column(df.columns, "opinion", opinion_column)
     resp = find_column(df.columns, "response", response_column, required=False)
