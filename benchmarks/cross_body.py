@@ -38,7 +38,7 @@ VARIANTS = {
     "shipped parts (all on)": {},
     "− rule reading (stance)": {"stance": False},
     "− sentence-final predicates": {"predicates": False},
-    "− request types × stance": {"crosses": False},
+    "+ request types × stance": {"crosses": True},
     "− opinion words": {"opinion_words": False},
     "− response words": {"response_words": False},
     "− guide rows": {"guide": False},

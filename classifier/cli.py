@@ -150,13 +150,14 @@ def _say(message):
 @click.option("--corrections/--no-corrections", default=True, show_default=True,
               help="Also train on staff corrections in data/corrections/.")
 @click.option("--models-dir", default=None, help="Where to write models (default: models/).")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response"]),
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response", "request"]),
               help="Train only this mode (default both).")
 @click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
               help="Configurations to choose from: fast (meets the speed target) or full (slower models).")
 @click.option("-j", "--jobs", default=1, show_default=True, help="Parallel jobs for cross-validation.")
 def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
-    """Train both modes on the labelled data and write models/<mode>.skops with its model card."""
+    """Train the models (response, opinion, request types) on the labelled data and write
+    models/<mode>.skops with its model card."""
     from .model import GRIDS, MODES
     from .predict import default_models_dir
     from .train import train as train_models
@@ -166,6 +167,10 @@ def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
     cards = train_models(files, models_dir or default_models_dir(), modes or tuple(MODES), grid, jobs, _say)
     for mode, card in cards.items():
         cfg = card["config"]
+        if mode == "request":
+            click.echo(f"request: {card['rows']} rows, lr C={cfg['C']}, leave-one-source-out macro-F1 "
+                       f"{card['cv']['macro_f1_per_opinion']} (optimistic, as above) → {card['model_file']}")
+            continue
         click.echo(f"{mode}: {card['rows']} rows, {cfg['classifier']} C={cfg['C']}, leave-one-source-out macro-F1 "
                    f"{card['cv']['macro_f1_per_response']} per response, {card['cv']['macro_f1_per_opinion']} per "
                    f"opinion (configuration chosen on the same split, so optimistic; `pubcom evaluate` gives the "
@@ -191,7 +196,7 @@ def _training_files(data, extra=(), corrections=True) -> list:
 @click.option("--corrections/--no-corrections", default=True, show_default=True,
               help="Also use staff corrections in data/corrections/, as train does.")
 @click.option("-o", "--output", default="reports/evaluation", show_default=True, help="Output folder.")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response"]))
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response", "request"]))
 @click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
               help="Configurations to choose from inside each fold.")
 @click.option("-j", "--jobs", default=2, show_default=True, help="Parallel jobs.")
@@ -210,13 +215,21 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
     files = _training_files(data, extra, corrections)
     frame = load_training_data(files)
     grid = GRIDS[grid_name]
-    results = {m: evaluate_mode(frame, m, grid, n_jobs=jobs, progress=_say) for m in (modes or tuple(MODES))}
+    from .request_model import evaluate_requests
+
+    results = {m: evaluate_mode(frame, m, grid, n_jobs=jobs, progress=_say) if m != "request" else
+               evaluate_requests(frame[frame["label_origin"] != "guide"], progress=_say) for m in (modes or tuple(MODES))}
     meta = {"command": f"pubcom evaluate --grid {grid_name}", "date": dt.date.today().isoformat(),
             "data": str(data), "data_sha256": sha256_file(data), "rows": len(frame), "grid_size": len(grid),
             "training_files": {Path(p).name: sha256_file(p) for p in files}}
     for path in write_evaluation(results, meta, output):
         click.echo(f"wrote {path}")
     for mode, kinds in results.items():
+        if mode == "request":
+            h = kinds["headline"]["model"]
+            click.echo(f"request: loso macro-F1 {h['response']['macro_f1']} per distinct opinion, "
+                       f"{h['opinion']['macro_f1']} per row; cue table {kinds['headline']['cue table']['response']['macro_f1']}")
+            continue
         click.echo(f"{mode}: " + ", ".join(
             f"{k} macro-F1 {v['headline']['model']['response']['macro_f1']} per response, "
             f"{v['headline']['model']['opinion']['macro_f1']} per opinion" for k, v in kinds.items()))

@@ -37,6 +37,24 @@ def _ci(ci) -> str:
     return f"[{ci[0]}, {ci[1]}]" if ci and ci[0] is not None else ""
 
 
+def request_markdown(entry: dict) -> list:
+    """The request-type model's section: leave-one-source-out per distinct opinion and per row."""
+    out = ["## Request types (what an opinion asks)", "",
+           "Leave-one-source-out; C and the temperature chosen inside each training fold by "
+           "leave-one-source-out; `per response` below means per distinct opinion (form letters and a "
+           "submitter's text answered in several blocks count once), `per opinion` per row.", "",
+           headline_table({"loso": entry}, "loso"), ""]
+    out += ["Per class (model, per row):", "", markdown_table(_frame(
+        [{"type": k, **v} for k, v in entry["model"]["per_class"].items()])), ""]
+    c, t = entry["calibration"], entry["needs_review"]
+    out += [f"Calibration: expected calibration error **{c['ece']}**.", ""]
+    if t["precision_rest"] is not None:
+        out += [f"needs_review below confidence {t['threshold']}: {t['review_share']:.0%} of rows to check, the "
+                f"rest {t['precision_rest']:.0%} precise.", ""]
+    out += ["Folds:", "", markdown_table(_frame(entry["folds"])), ""]
+    return out
+
+
 def headline_table(kinds: dict, kind: str = "loso") -> str:
     """Macro-F1 per distinct response and per opinion, pooled (with the mean over bodies) and per
     body, each with its 95 % cluster-bootstrap interval, for the model and its baselines."""
@@ -65,6 +83,9 @@ def to_markdown(results: dict, meta: dict) -> str:
            "Per distinct response: each response counts once (its probability is the mean over its "
            "opinions), so a stock reply answering 44 opinions does not count 44 times.", ""]
     for mode, kinds in results.items():
+        if mode == "request":
+            out += request_markdown(kinds)
+            continue
         out += [f"## Mode `{mode}`", ""]
         if "loso" in kinds:
             out += ["### Headline: leave-one-source-out, macro-F1", "", headline_table(kinds, "loso"), ""]
@@ -126,7 +147,7 @@ def write_evaluation(results: dict, meta: dict, out_dir) -> list:
     (out_dir / "evaluation.md").write_text(to_markdown(results, meta), encoding="utf-8")
     written.append(out_dir / "evaluation.md")
     for mode, kinds in results.items():
-        if "loso" in kinds:
+        if mode != "request" and "loso" in kinds:
             written.append(reliability_plot(kinds["loso"]["calibration"], out_dir / f"reliability_{mode}.png",
                                             f"{mode} mode, leave-one-source-out"))
     return written

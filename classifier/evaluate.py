@@ -78,15 +78,21 @@ def fit_predict(analyzed, frame, y, train, test, mode, config, also=(), temperat
     return out if also else out[0]
 
 
+def always_train(frame) -> np.ndarray:
+    """Rows on the training side of every split, never scored: the guide rows, and labelled rows of
+    no known body (extra files and staff corrections without a source); rows of a body are held out
+    with it."""
+    return (frame["label_origin"].to_numpy() == GUIDE) | (frame["source"].astype(str).to_numpy() == "")
+
+
 def _with_guide(frame, train, test):
-    """Guide rows always train, never test."""
-    guide = np.nonzero(frame["label_origin"].to_numpy() == GUIDE)[0]
+    guide = np.nonzero(always_train(frame))[0]
     return np.union1d(train, guide), np.setdiff1d(test, guide)
 
 
 def splitter(kind: str, frame: pd.DataFrame, groups: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
     """(train, test) index pairs of split ``kind``; guide rows on the training side of each."""
-    real = np.nonzero(frame["label_origin"].to_numpy() != GUIDE)[0]
+    real = np.nonzero(~always_train(frame))[0]
     sub = frame.iloc[real]
     if kind == "loso":
         parts = LeaveOneGroupOut().split(sub, groups=sub["source"])
@@ -103,7 +109,7 @@ def inner_predictions(analyzed, frame, y, groups, train, mode, config) -> tuple:
     """Leave-one-source-out probabilities of ``config`` for the non-guide ``train`` rows (grouped
     3-fold when they hold a single body): (those rows, their probabilities)."""
     train = np.asarray(train)
-    real = train[frame["label_origin"].to_numpy()[train] != GUIDE]
+    real = train[~always_train(frame)[train]]
     sources = frame["source"].to_numpy()[real]
     if len(set(sources)) >= 2:
         parts = LeaveOneGroupOut().split(real, groups=sources)

@@ -4,6 +4,7 @@ response + sentence-final predicates + what the opinion asks → a linear model,
 * ``opinion``: only the opinion is known (pre-sorting an incoming opinion).
 * ``response``: the opinion and the government's response are known (categorizing published
   results that carry no category).
+* ``request``: what the opinion asks (its request type; request_model.py), shown beside either.
 
 The pipeline is ``analyze`` (normalize + fugashi, the slow step; features.AnalyzeColumns) →
 ``features`` (sparse blocks per column) → ``clf``. Cross-validation runs ``analyze`` once and fits
@@ -27,7 +28,7 @@ from sklearn.svm import LinearSVC
 from .features import AnalyzeColumns, CrossFeatures, StanceFeatures
 from .text import split_tokens
 
-MODES = {"opinion": ("opinion",), "response": ("opinion", "response")}
+MODES = {"opinion": ("opinion",), "response": ("opinion", "response"), "request": ("opinion",)}
 CLASSIFIERS = ("lr", "svc")
 
 
@@ -42,7 +43,7 @@ class Config:
     opinion_words: bool = True  # TF-IDF of the opinion's normalized lemmas (weight 0.5 in response mode)
     stance: bool = True  # the rule reading: each rule, any/last sentence per label, verdict
     predicates: bool = True  # sentence-final predicates of the response (and the last one)
-    crosses: bool = True  # the opinion's request types, and crossed with the response's reading
+    crosses: bool = False  # the opinion's request types, and crossed with the response's reading (measured: hurts across bodies)
     stance_weight: float = 1.0  # scale of the rule-reading block (larger: cheaper to use under L2)
     words_weight: float = 1.0  # scale of the TF-IDF word blocks
     guide: bool = True  # train on the guide rows (data/guide_rows.csv)
@@ -72,11 +73,12 @@ def check_mode(mode: str) -> str:
 
 def grid_for(mode: str, grid=GRID) -> list:
     """The configurations of ``grid`` that make sense in ``mode`` (opinion mode has no response
-    features), without repeats."""
+    features, and always the request-type cues), without repeats."""
     if mode == "response":
         return list(dict.fromkeys(grid))
-    return list(dict.fromkeys(replace(c, response_words=False, stance=False, predicates=False, opinion_words=True)
-                              for c in grid))
+    # the opinion model reads the opinion's words and what it asks (its request-type cues)
+    return list(dict.fromkeys(replace(c, response_words=False, stance=False, predicates=False, opinion_words=True,
+                                      crosses=True) for c in grid))
 
 
 def tfidf(**kw):

@@ -16,6 +16,7 @@ import pandas as pd
 from . import persist
 from .exceptions import MissingColumnError, ModelError
 from .labels import LABELS_JA
+from .requests import REQUEST_TYPES_JA
 from .model import MODES, check_mode, top_terms
 from .schemes import get_scheme
 from .tables import find_column, missing_column_message
@@ -23,6 +24,8 @@ from .text import normalize
 
 OUTPUT_COLUMNS = ["label", "label_ja", "confidence", "label_2", "confidence_2", "needs_review",
                   "top_terms", "error"]
+# added before ``error`` when a request-type model is trained beside the category model
+REQUEST_COLUMNS = ["request_type", "request_type_ja", "request_confidence"]
 CHUNK = 2000
 
 
@@ -35,11 +38,16 @@ def default_models_dir() -> Path:
 class Model:
     """A trained pipeline for one mode, with its model card (training facts, review threshold)."""
 
-    def __init__(self, pipeline, mode: str, card: dict | None = None):
+    def __init__(self, pipeline, mode: str, card: dict | None = None, requests: "Model | None" = None):
         self.pipeline = pipeline
         self.mode = check_mode(mode)
         self.card = card or {}
         self.threshold = float(self.card.get("needs_review", {}).get("threshold", 0.5))
+        self.requests = requests  # the request-type model, when one was trained
+
+    @property
+    def output_columns(self) -> list:
+        return OUTPUT_COLUMNS[:-1] + (REQUEST_COLUMNS if self.requests else []) + ["error"]
 
     @property
     def feature_names(self):
@@ -74,9 +82,21 @@ class Model:
                 bar(len(chunk))
         bar(0, done=True)
         out = pd.concat(parts) if parts else pd.DataFrame(columns=["label", "confidence", "label_2", "confidence_2", "top_terms"])
-        out["label_ja"] = out["label"].map(LABELS_JA)
+        out["label_ja"] = out["label"].map(REQUEST_TYPES_JA if self.mode == "request" else LABELS_JA)
         out["needs_review"] = out["confidence"] < self.threshold
         return out
+
+    def request_types(self, opinions) -> pd.DataFrame:
+        """What each opinion asks: request_type, request_type_ja, request_confidence (one row per
+        opinion; an empty opinion gets none). Needs a trained request-type model."""
+        if self.requests is None:
+            raise ModelError("no request-type model beside this model; train one with `pubcom train`")
+        texts = pd.Series([normalize(o) for o in opinions], dtype=object)
+        unique = pd.DataFrame({"opinion": texts[texts != ""].drop_duplicates()})
+        pred = self.requests.predict_texts(unique.reset_index(drop=True)) if len(unique) else None
+        table = {} if pred is None else dict(zip(unique["opinion"], pred[["label", "label_ja", "confidence"]].values))
+        rows = [table.get(t, (None, None, None)) for t in texts]
+        return pd.DataFrame(rows, columns=REQUEST_COLUMNS, dtype=object)
 
     def predict(self, opinions, responses=None) -> pd.DataFrame:
         """Predict lists of texts: ``predict(["…"])`` in opinion mode, ``predict(ops, resps)`` in
@@ -86,7 +106,7 @@ class Model:
             if responses is None:
                 raise ModelError("the response model needs responses: predict(opinions, responses)")
             data["response"] = list(responses)
-        return self.predict_table(pd.DataFrame(data))[OUTPUT_COLUMNS]
+        return self.predict_table(pd.DataFrame(data))[self.output_columns]
 
     def predict_table(self, table: pd.DataFrame, opinion_column=None, response_column=None,
                       scheme: str | None = None, progress=False) -> pd.DataFrame:
@@ -113,16 +133,21 @@ class Model:
         pred = self.predict_texts(unique, progress)
         pred.index = key[unique.index].to_numpy()
         out = table.copy().reset_index(drop=True)
-        out.columns = [f"{c}_input" if c in OUTPUT_COLUMNS or c == "category" else c for c in out.columns]
+        ours = set(self.output_columns) | {"category"}
+        out.columns = [f"{c}_input" if c in ours else c for c in out.columns]
         for c in OUTPUT_COLUMNS[:-1]:
             values = pd.Series(None, index=texts.index, dtype=object)
             if len(valid):
                 values[valid.index] = pred[c].reindex(key.to_numpy()).to_numpy()
             out[c] = values
         out["needs_review"] = out["needs_review"].where(error == "", True)
+        if self.requests is not None:
+            asks = self.request_types(texts["opinion"])
+            for c in REQUEST_COLUMNS:
+                out[c] = asks[c].to_numpy()
         out["error"] = error.to_numpy()
         if scheme_obj is not None:
-            out.insert(len(out.columns) - len(OUTPUT_COLUMNS), "category",
+            out.insert(len(out.columns) - len(self.output_columns), "category",
                        [scheme_obj.raw_for(l) if isinstance(l, str) else "" for l in out["label"]])
         return out
 
@@ -179,9 +204,14 @@ def model_card(mode: str = "response", models_dir=None) -> dict:
 
 
 def load_model(mode: str = "response", models_dir=None) -> Model:
-    """Load the trained model of ``mode`` after checking its sha256 against its model card."""
-    pipeline, card = persist.load(models_dir or default_models_dir(), check_mode(mode))
-    return Model(pipeline, mode, card)
+    """Load the trained model of ``mode`` after checking its model file against its card and the
+    trusted types; a request-type model trained beside it comes with it (Model.requests)."""
+    folder = Path(models_dir or default_models_dir())
+    pipeline, card = persist.load(folder, check_mode(mode))
+    requests = None
+    if mode != "request" and (folder / "request.json").exists():
+        requests = load_model("request", folder)
+    return Model(pipeline, mode, card, requests)
 
 
 def _progress(total: int, enabled):

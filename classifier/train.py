@@ -19,6 +19,7 @@ from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, macro_f1, per_response
 from .model import GRID, MODES, grid_for
 from .predict import Model
+from .request_model import train_requests
 from .tables import drop_blank_rows, find_column, read_table
 
 REQUIRED = ("opinion", "label", "label_origin")
@@ -128,6 +129,14 @@ def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progr
     frame = load_training_data(data_files)
     cards = {}
     for mode in modes:
-        model, card = train_mode(frame, mode, grid, n_jobs, progress, data_files)
-        cards[mode] = persist.save(model.pipeline, card, models_dir, mode)
+        if mode == "request":
+            if progress:
+                progress("request: choosing C by leave-one-source-out over the annotated request types")
+            pipeline, card = train_requests(frame[frame["label_origin"] != GUIDE])
+            card.update(trained_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        training_data={Path(p).name: persist.sha256_file(p) for p in data_files})
+        else:
+            model, card = train_mode(frame, mode, grid, n_jobs, progress, data_files)
+            pipeline = model.pipeline
+        cards[mode] = persist.save(pipeline, card, models_dir, mode)
     return cards
