@@ -119,6 +119,12 @@ def to_markdown(results: dict, meta: dict) -> str:
                         "(`classifier/restyle.tsv`: おります→います, いたします→します, まいります→いきます …, and the "
                         "reverse), predicted by the same fold's model; macro-F1 per distinct response:", "",
                         markdown_table(_frame([{"style": k, **v} for k, v in entry["perturbation"].items()])), ""]
+            if "coverage" in entry:
+                reach = entry["coverage"]["coverage_at_precision"]
+                out += ["Abstaining: share of rows the model can label at a given precision (the most confident "
+                        "first; the rest need review): " + ", ".join(
+                            f"{p} precise → {v['share']:.0%} of rows" for p, v in reach.items()) + ".", "",
+                        markdown_table(_frame(entry["coverage"]["curve"])), ""]
             c, t = entry["calibration"], entry["needs_review"]
             out += [f"Calibration: expected calibration error **{c['ece']}**"
                     + (f" (reliability plot: `reliability_{mode}.png`)." if kind == "loso" else "."), ""]

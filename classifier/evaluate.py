@@ -256,6 +256,27 @@ def review_threshold(proba: np.ndarray, y, target: float = 0.90, labels=LABELS) 
             "precision_rest": round(float(correct[kept].mean()), 3), "target": target}
 
 
+def coverage_curve(proba: np.ndarray, y, labels=LABELS, targets=(0.6, 0.7, 0.8, 0.9)) -> dict:
+    """How many rows the model can label when it abstains below a confidence: the precision of the
+    most confident rows at every coverage (10 %, 20 %, … of rows), and, for each target precision,
+    the largest share of rows it reaches (0 when none)."""
+    conf = proba.max(1)
+    correct = np.array(labels, dtype=object)[proba.argmax(1)] == np.asarray(y)
+    order = np.argsort(-conf, kind="stable")
+    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    n = len(order)
+    curve = [{"coverage": round(c, 2), "precision": round(float(precision[max(int(c * n) - 1, 0)]), 3),
+              "threshold": round(float(conf[order[max(int(c * n) - 1, 0)]]), 4)}
+             for c in np.linspace(0.1, 1.0, 10)] if n else []
+    reach = {}
+    for t in targets:
+        ok = np.nonzero(precision >= t)[0]
+        k = int(ok.max()) + 1 if len(ok) else 0
+        reach[f"{t:.0%}"] = {"share": round(k / n, 3) if n else 0.0,
+                             "threshold": round(float(conf[order[k - 1]]), 4) if k else None}
+    return {"curve": curve, "coverage_at_precision": reach}
+
+
 def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs=1, progress=None,
                   n_boot: int = 1000) -> dict:
     """Every split kind for one mode: the headline figures (per opinion and per distinct response,
@@ -283,6 +304,7 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs
         if restyled:
             entry["perturbation"] = perturbation(scored, cv, ref, n_boot=10)
         entry["calibration"] = calibration(cv["proba"][ref], scored["label"])
+        entry["coverage"] = coverage_curve(cv["proba"][ref], scored["label"])
         entry["needs_review"] = review_threshold(cv["proba"][ref], scored["label"])
         result[kind] = entry
     return result

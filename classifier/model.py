@@ -117,7 +117,14 @@ class Tempered(BaseEstimator, ClassifierMixin):
         self.temperature = temperature
 
     def fit(self, X, y, sample_weight=None):
-        self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=sample_weight)
+        estimator = clone(self.estimator)
+        if isinstance(estimator, CalibratedClassifierCV):  # its inner folds need each class in each fold
+            fewest = int(np.unique(np.asarray(y), return_counts=True)[1].min())
+            if fewest < 2:  # too few to calibrate: logistic regression, with the same C, is used instead
+                estimator = LogisticRegression(C=estimator.estimator.C, max_iter=5000)
+            else:
+                estimator.set_params(cv=min(estimator.cv, fewest))
+        self.estimator_ = estimator.fit(X, y, sample_weight=sample_weight)
         self.classes_ = self.estimator_.classes_
         return self
 

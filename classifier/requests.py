@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .exceptions import DataFileError
-from .rules import compile_pattern
+from .datafiles import compile_at, read_tsv
+from .rules import wrap_pattern
 from .stance import sentences as analyze_sentences
 
 CUES_PATH = Path(__file__).with_name("request_cues.tsv")
@@ -36,22 +37,11 @@ class Cue:
 def parse_cues(path=CUES_PATH) -> tuple:
     """The cue table, validated; errors name the file and line."""
     rows = []
-    with open(path, encoding="utf-8") as f:
-        lines = [(n, l.rstrip("\r\n")) for n, l in enumerate(f, 1) if l.strip() and not l.startswith("#")]
-    if not lines or lines[0][1].split("\t") != HEADER:
-        raise DataFileError(f"{path}: header must be {'<TAB>'.join(HEADER)}")
-    for n, line in lines[1:]:
-        parts = line.split("\t")
-        if len(parts) != len(HEADER):
-            raise DataFileError(f"{path}:{n}: expected type<TAB>pattern<TAB>source, got {line!r}")
-        kind, pattern, source = parts
+    for n, (kind, pattern, source) in read_tsv(path, HEADER):
         if kind not in REQUEST_TYPES or kind == "other":
             raise DataFileError(f"{path}:{n}: unknown request type {kind!r}; expected one of "
                                 f"{', '.join(t for t in REQUEST_TYPES if t != 'other')}")
-        try:
-            rows.append(Cue(kind, compile_pattern(pattern), n, source.strip()))
-        except re.error as e:
-            raise DataFileError(f"{path}:{n}: bad pattern {pattern!r}: {e}") from None
+        rows.append(Cue(kind, compile_at(path, n, pattern, wrap_pattern), n, source.strip()))
     return tuple(rows)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .datafiles import compile_at, read_tsv
 from .exceptions import DataFileError
 from .labels import LABELS
 from .stance import sentences as analyze_sentences
@@ -52,32 +53,26 @@ class Reading:
     n_sentences: int
 
 
+def wrap_pattern(pattern: str) -> str:
+    return rf"(?<= )(?:{pattern})(?= |$)"
+
+
 def compile_pattern(pattern: str) -> re.Pattern:
-    return re.compile(rf"(?<= )(?:{pattern})(?= |$)")
+    """A pattern over a sentence's lemma string, matching whole tokens (see rules.tsv)."""
+    return re.compile(wrap_pattern(pattern))
 
 
 def parse_rules(path) -> tuple:
     """The rules of a rules.tsv file, validated; errors name the file and line."""
     rows = []
-    with open(path, encoding="utf-8") as f:
-        lines = [(n, l.rstrip("\r\n")) for n, l in enumerate(f, 1) if l.strip() and not l.startswith("#")]
-    if not lines or lines[0][1].split("\t") != HEADER:
-        raise DataFileError(f"{path}: header must be {'<TAB>'.join(HEADER)}")
-    for n, line in lines[1:]:
-        parts = line.split("\t")
-        if len(parts) != len(HEADER):
-            raise DataFileError(f"{path}:{n}: expected label<TAB>scope<TAB>pattern<TAB>source, got {line!r}")
-        label, scope, pattern, source = parts
+    for n, (label, scope, pattern, source) in read_tsv(path, HEADER):
         if label not in LABELS:
             raise DataFileError(f"{path}:{n}: unknown label {label!r}; expected one of {', '.join(LABELS)}")
         if scope not in SCOPES:
             raise DataFileError(f"{path}:{n}: unknown scope {scope!r}; expected one of {', '.join(SCOPES)}")
         if not source.strip():
             raise DataFileError(f"{path}:{n}: say where the pattern came from (source column)")
-        try:
-            rows.append(Rule(label, scope, compile_pattern(pattern), n, source.strip(), pattern))
-        except re.error as e:
-            raise DataFileError(f"{path}:{n}: bad pattern {pattern!r}: {e}") from None
+        rows.append(Rule(label, scope, compile_at(path, n, pattern, wrap_pattern), n, source.strip(), pattern))
     return tuple(rows)
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .datafiles import read_tsv
 from .exceptions import DataFileError
 from .text import get_tagger, normalize
 
@@ -91,17 +92,10 @@ def _items(field: str, where: str) -> tuple:
 def load_politeness(path=POLITENESS_PATH) -> tuple:
     """The politeness table (pattern → replacement), validated; errors name file and line."""
     rules = []
-    with open(path, encoding="utf-8") as f:
-        lines = [(n, l.rstrip("\r\n")) for n, l in enumerate(f, 1) if l.strip() and not l.startswith("#")]
-    if not lines or lines[0][1].split("\t") != ["pattern", "replacement", "note"]:
-        raise DataFileError(f"{path}: header must be pattern<TAB>replacement<TAB>note")
-    for n, line in lines[1:]:
+    for n, (pattern_field, replacement_field, _note) in read_tsv(path, ["pattern", "replacement", "note"]):
         where = f"{path}:{n}"
-        parts = line.split("\t")
-        if len(parts) != 3:
-            raise DataFileError(f"{where}: expected pattern<TAB>replacement<TAB>note, got {line!r}")
-        pattern = _items(parts[0], where)
-        replacement = () if parts[1].strip() == "-" else _items(parts[1], where)
+        pattern = _items(pattern_field, where)
+        replacement = () if replacement_field.strip() == "-" else _items(replacement_field, where)
         if not pattern:
             raise DataFileError(f"{where}: empty pattern")
         if len(replacement) > len(pattern):

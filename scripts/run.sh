@@ -16,3 +16,5 @@ python3 -m venv .venv
   -o reports/agreement/city_rows.md
 .venv/bin/pubcom agreement data/annotations/komaki.csv data/second_reading/komaki.csv \
   -o reports/agreement/komaki.md
+.venv/bin/pubcom agreement data/request_types/annotations.csv data/request_types/second_reading.csv \
+  -o reports/agreement/request_types.md
