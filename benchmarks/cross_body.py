@@ -43,9 +43,9 @@ VARIANTS = {
     "− response words": {"response_words": False},
     "− guide rows": {"guide": False},
     "− per-response weights": {"weight_response": False},
-    "− per-body weights": {"weight_body": False},
+    "+ per-body weights": {"weight_body": True},
     "− balanced classes": {"balanced": False},
-    "− all three weightings": {"weight_response": False, "weight_body": False, "balanced": False},
+    "− both weightings left on": {"weight_response": False, "balanced": False},
 }
 
 

@@ -147,6 +147,14 @@ def write_evaluation(results: dict, meta: dict, out_dir) -> list:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    for mode, kinds in results.items():
+        rows = kinds.get("loso", {}).pop("predictions", None) if mode != "request" else None
+        if rows:
+            import pandas as pd
+
+            path = out_dir / f"predictions_{mode}.csv"
+            pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8")
+            written.append(path)
     (out_dir / "evaluation.json").write_text(
         json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     written.append(out_dir / "evaluation.json")

@@ -303,6 +303,11 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs
             entry["rule_origin_rows"] = summarize(frame[rule_rows], cv["pred"][rule_rows])
         if restyled:
             entry["perturbation"] = perturbation(scored, cv, ref, n_boot=10)
+        if kind == "loso":  # every scored row's out-of-fold prediction, to read the errors
+            p = cv["proba"][ref]
+            entry["predictions"] = [{"id": i, "source": src, "label": l, "prediction": LABELS[k], "confidence":
+                                     round(float(c), 3)} for i, src, l, k, c in
+                                    zip(scored["id"], scored["source"], scored["label"], p.argmax(1), p.max(1))]
         entry["calibration"] = calibration(cv["proba"][ref], scored["label"])
         entry["coverage"] = coverage_curve(cv["proba"][ref], scored["label"])
         entry["needs_review"] = review_threshold(cv["proba"][ref], scored["label"])

@@ -48,7 +48,7 @@ class Config:
     words_weight: float = 1.0  # scale of the TF-IDF word blocks
     guide: bool = True  # train on the guide rows (data/guide_rows.csv)
     weight_response: bool = True  # each distinct response weighs 1 over its opinions
-    weight_body: bool = True  # each body (the guide rows one of them) the same total weight
+    weight_body: bool = False  # each body (the guide rows one of them) the same total weight (measured: off is better)
     balanced: bool = True  # each label the same total weight
 
     def to_dict(self):
