@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from . import corrections, persist
 from .dataset import add_groups, load_dataset
-from .evaluate import (GUIDE, analyze_once, calibration, fit_predict, fit_steps, review_threshold, select_config, split_groups,
+from .evaluate import (GUIDE, analyze_once, calibration, coverage_curve, fit_predict, fit_steps, review_threshold, select_config, split_groups,
                        splitter, trainable)
 from .exceptions import DataFileError
 from .features import AnalyzeColumns
@@ -121,6 +121,9 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
                "ece": calibration(proba[ref], y[ref])["ece"],
                "selection_score": round(inner, 3)},
         "needs_review": threshold,
+        # the share of rows the model can label at 70 / 80 / 90 % precision (leave-one-source-out)
+        "coverage_at_precision": {k: v["share"] for k, v in
+                                  coverage_curve(proba[ref], y[ref])["coverage_at_precision"].items()},
         "labels": list(pipeline.named_steps["clf"].classes_),
     }
     return Model(pipeline, mode, card), card

@@ -265,6 +265,9 @@ def test_staff_corrections_are_used_by_the_next_training(dataset, tmp_path):
     models = tmp_path / "models"
     cards = train([data], models, modes=("opinion",), grid=[CONFIG])
     assert cards["opinion"]["rows"] == 150
+    reach = cards["opinion"]["coverage_at_precision"]  # what staff can leave unreviewed, per precision
+    assert set(reach) == {"60%", "70%", "80%", "90%"} and all(0 <= v <= 1 for v in reach.values())
+    assert reach["60%"] >= reach["70%"] >= reach["80%"] >= reach["90%"]
     append_correction(corrections, "窓口の手続きを残してほしい", "", "deferred", "other", 0.4, "opinion")
     assert pending(corrections, models) == 1
     cards = train([data, corrections / "corrections.csv"], models, modes=("opinion",), grid=[CONFIG])
