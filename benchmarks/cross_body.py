@@ -35,17 +35,17 @@ from classifier.model import GRID  # noqa: E402
 from classifier.train import load_training_data  # noqa: E402
 
 VARIANTS = {
-    "shipped parts (all on)": {},
+    "shipped configuration": {},
     "− rule reading (stance)": {"stance": False},
     "− sentence-final predicates": {"predicates": False},
     "+ request types × stance": {"crosses": True},
     "− opinion words": {"opinion_words": False},
     "− response words": {"response_words": False},
     "− guide rows": {"guide": False},
-    "− per-response weights": {"weight_response": False},
+    "+ per-response weights": {"weight_response": True},
     "+ per-body weights": {"weight_body": True},
     "− balanced classes": {"balanced": False},
-    "− both weightings left on": {"weight_response": False, "balanced": False},
+    "+ per-response and per-body weights": {"weight_response": True, "weight_body": True},
 }
 
 

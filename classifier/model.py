@@ -47,7 +47,7 @@ class Config:
     stance_weight: float = 1.0  # scale of the rule-reading block (larger: cheaper to use under L2)
     words_weight: float = 1.0  # scale of the TF-IDF word blocks
     guide: bool = True  # train on the guide rows (data/guide_rows.csv)
-    weight_response: bool = True  # each distinct response weighs 1 over its opinions
+    weight_response: bool = False  # each distinct response weighs 1 over its opinions (measured: off is better)
     weight_body: bool = False  # each body (the guide rows one of them) the same total weight (measured: off is better)
     balanced: bool = True  # each label the same total weight
 
