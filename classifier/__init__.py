@@ -9,6 +9,8 @@ from .exceptions import (AnnotationError, CorrectionError, CountMismatchError, D
 from .labels import LABELS, LABELS_JA
 from .predict import Model, load_model
 from .report import deferral_table, wilson
+from .request_labels import read_request_annotations
+from .requests import REQUEST_TYPES, REQUEST_TYPES_JA, read_request
 from .readers import READERS, read_document
 from .rules import rule_label
 from .schemes import get_scheme, load_schemes, match_legend
@@ -16,7 +18,7 @@ from .tables import read_table, write_table
 from .text import dedupe_key, normalize
 
 __all__ = [
-    "LABELS", "LABELS_JA", "READERS",
+    "LABELS", "LABELS_JA", "READERS", "REQUEST_TYPES", "REQUEST_TYPES_JA", "read_request", "read_request_annotations",
     "Model", "load_model", "agreement", "cohen_kappa", "read_reading", "deferral_table", "wilson",
     "build_dataset", "load_dataset", "write_dataset", "read_document", "rule_label",
     "get_scheme", "load_schemes", "match_legend", "read_table", "write_table", "normalize", "dedupe_key",

@@ -100,3 +100,23 @@ def deferral_svg(table: pd.DataFrame) -> str:
     ax.set_xlabel("deferral share (deferred / opinions), 95 % interval")
     ax.set_title("How often is an opinion deferred (今後検討)?")
     return _svg(fig)
+
+
+def request_labels_svg(shares: pd.DataFrame) -> str:
+    """Stacked horizontal bars: share of each response label per request type (every body
+    together); ``shares`` as requesttable.label_shares_by_request_type gives it."""
+    from .requests import REQUEST_TYPES_JA
+
+    names = [f"{REQUEST_TYPES_JA[t]} ({t}, n={n})" for t, n in zip(shares.index, shares["n"])]
+    fig, ax = _figure(8, 0.5 * len(shares) + 1.4)
+    left = [0.0] * len(shares)
+    for label in LABELS:
+        values = [0 if math.isnan(v) else v for v in shares[label]]
+        ax.barh(names, values, left=left, color=COLORS[label], label=f"{LABELS_JA[label]} {label}")
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("回答の区分の割合 / share of opinions")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    ax.set_title("意見の種類ごとの回答の区分 / labels per request type")
+    return _svg(fig)

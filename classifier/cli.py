@@ -283,13 +283,15 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
                    "the model card names, else reports/evaluation/evaluation.json beside the models folder).")
 @click.option("--models-dir", default=None, help="Models that predict files without labels (default: models/).")
 def report(inputs, output, evaluation, models_dir):
-    """Deferral share (今後検討) per source and plan: report.html, report.md, deferral.csv."""
-    from .reportwrite import DEFAULT_DATASET, build_report, load_results, summary_line, write_report
+    """Deferral share (今後検討) per source and plan, and request types per source and how each is
+    answered: report.html, report.md, deferral.csv, request_types.csv, request_answers.csv."""
+    from .reportwrite import (DEFAULT_DATASET, build_report, build_request_tables, load_results, summary_line,
+                              write_report)
 
     inputs = inputs or (str(DEFAULT_DATASET),)
     frame = load_results(inputs, models_dir, _say)
     table = build_report(frame, evaluation, models_dir, _say)
-    for path in write_report(table, output, inputs):
+    for path in write_report(table, output, inputs, build_request_tables(frame)):
         click.echo(f"wrote {path}")
     for row in table.itertuples():
         click.echo(summary_line(row))

@@ -88,12 +88,14 @@ class Model:
 
     def request_types(self, opinions) -> pd.DataFrame:
         """What each opinion asks: request_type, request_type_ja, request_confidence (one row per
-        opinion; an empty opinion gets none). Needs a trained request-type model."""
-        if self.requests is None:
+        opinion; an empty opinion gets none). Needs a trained request-type model: this one (mode
+        request) or the one beside it."""
+        asker = self if self.mode == "request" else self.requests
+        if asker is None:
             raise ModelError("no request-type model beside this model; train one with `pubcom train`")
         texts = pd.Series([normalize(o) for o in opinions], dtype=object)
         unique = pd.DataFrame({"opinion": texts[texts != ""].drop_duplicates()})
-        pred = self.requests.predict_texts(unique.reset_index(drop=True)) if len(unique) else None
+        pred = asker.predict_texts(unique.reset_index(drop=True)) if len(unique) else None
         table = {} if pred is None else dict(zip(unique["opinion"], pred[["label", "label_ja", "confidence"]].values))
         rows = [table.get(t, (None, None, None)) for t in texts]
         return pd.DataFrame(rows, columns=REQUEST_COLUMNS, dtype=object)

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .charts import deferral_svg, label_shares_svg
+from .charts import deferral_svg, label_shares_svg, request_labels_svg
 from .dataset import is_dataset_file, load_dataset
 from .exceptions import DataFileError
 from .labels import LABELS, LABELS_JA
 from .metrics import markdown_table
 from .predict import default_models_dir
 from .report import deferral_table, is_labelled, rates_from_confusion
+from .requests import REQUEST_TYPES
+from .requesttable import (answers_readable, label_shares_by_request_type, request_answer_table,
+                           request_labelled, request_type_table, types_readable)
 from .tables import find_column, read_table
 
 CSV_COLUMNS = ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method"]
@@ -29,7 +32,9 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
 
     A labelled dataset is read as it is. Another table needs an opinion column; without a
     ``source``/``plan`` column the file name stands for both; without a ``label`` column the
-    response model (or the opinion model, when there is no response) predicts it.
+    response model (or the opinion model, when there is no response) predicts it. A
+    ``request_type`` column is kept (with its ``request_origin``; without one it is predicted);
+    rows without a labelled request type get the request-type model's, when there is one.
     """
     frames = []
     for path in paths:
@@ -59,6 +64,12 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
             pred = load_model(mode, models_dir).predict_table(table, op, resp)
             frame["label"] = pred["label"].fillna("").to_numpy()
             error = pred["error"]
+            if "request_type" in pred:
+                frame["request_type"] = pred["request_type"].fillna("").to_numpy()
+                frame["request_origin"] = "predicted"
+        if "request_type" in table:
+            frame["request_type"] = table["request_type"].fillna("").str.strip()
+            frame["request_origin"] = table["request_origin"] if "request_origin" in table else "predicted"
         if "label_origin" in table:
             frame["label_origin"] = table["label_origin"]
         if "corrected_label" in table:  # the staff page's download: a correction is a reading
@@ -78,7 +89,40 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
     bad = out[~out["label"].isin(LABELS) & (out["label"] != "")]
     if len(bad):
         raise DataFileError(f"unknown label {bad['label'].iloc[0]!r} in the input; expected one of {', '.join(LABELS)}")
-    return out[out["label"] != ""]
+    out = out[out["label"] != ""]
+    return predict_request_types(out, models_dir, progress)
+
+
+def predict_request_types(frame: pd.DataFrame, models_dir=None, progress=None) -> pd.DataFrame:
+    """``frame`` with the request-type model's request_type (request_origin ``predicted``) on every
+    row with an opinion but neither a labelled nor a model's request type, when a request-type
+    model is trained; else as it is (a cue-table reading stays)."""
+    folder = Path(models_dir or default_models_dir())
+    frame = frame.copy()
+    for col in ("request_type", "request_origin"):
+        if col not in frame:
+            frame[col] = ""
+    todo = ~request_labelled(frame) & (frame["request_origin"] != "predicted") \
+        & (frame["opinion"].astype(str).str.strip() != "")
+    if not todo.any() or not (folder / "request.json").exists():
+        return frame
+    from .predict import load_model
+
+    if progress:
+        progress(f"{int(todo.sum())} row(s) without a labelled request type: predicting it with the request-type model")
+    asks = load_model("request", folder).request_types(frame.loc[todo, "opinion"].tolist())
+    frame.loc[todo, "request_type"] = asks["request_type"].fillna("").to_numpy()
+    frame.loc[todo, "request_origin"] = "predicted"
+    return frame
+
+
+def build_request_tables(frame: pd.DataFrame) -> dict:
+    """The request-type tables of ``frame`` (see requesttable): ``types``, ``answers``, ``shares``
+    (labels per request type, every body together) and ``left_out`` (rows without a request type)."""
+    answers = request_answer_table(frame)
+    left = int((~frame["request_type"].isin(REQUEST_TYPES)).sum()) if "request_type" in frame else len(frame)
+    return {"types": request_type_table(frame), "answers": answers,
+            "shares": label_shares_by_request_type(answers), "left_out": left}
 
 
 def shown(path) -> str:
@@ -243,12 +287,51 @@ NOTES = [
 ]
 
 
-def write_report(table: pd.DataFrame, out_dir, inputs) -> list:
+REQUEST_NOTES = [
+    "Request types (what each opinion asks; data/request_types/README.md): the labelled request type where a "
+    "person read it (request_origin annotated/official), else the request-type model's prediction, else the cue "
+    "table's reading; `request_type_from` says which (labelled, predicted, or labelled+predicted for a group "
+    "holding both). The label is the labelled one where there is one, else the predicted one (`label_from`).",
+    "How each body answers each request type: the deferred share is counted as it is, with a Wilson 95 % "
+    "interval; where labels or request types are predicted, that interval covers sampling only, not the models' "
+    "errors (unlike the deferral share above, no correction is made per request type).",
+]
+
+
+def _request_files(requests: dict, out_dir: Path) -> tuple:
+    """Write request_types.csv, request_answers.csv and request_labels.svg; (paths, svg)."""
+    requests["types"].to_csv(out_dir / "request_types.csv", index=False, encoding="utf-8", float_format="%.4f")
+    requests["answers"].to_csv(out_dir / "request_answers.csv", index=False, encoding="utf-8", float_format="%.4f")
+    svg = request_labels_svg(requests["shares"])
+    (out_dir / "request_labels.svg").write_text(svg, encoding="utf-8")
+    return [out_dir / n for n in ("request_types.csv", "request_answers.csv", "request_labels.svg")], svg
+
+
+def write_report(table: pd.DataFrame, out_dir, inputs, requests: dict | None = None) -> list:
+    """Write the report; ``requests`` (build_request_tables) adds the request-type tables and
+    their files when any row has a request type."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv = table[CSV_COLUMNS + ["raw_share", "n_distinct", "deferred_distinct", "n_responses", "deferred_responses",
                                "n_labelled", "deferred_labelled"]]
     notes = NOTES + [f"Evaluation: {n}." for n in table.attrs.get("notes", [])]
+    asks = requests is not None and not requests["answers"].empty
+    written, request_svg, req_md, req_html = [], "", [], ""
+    if asks:
+        written, request_svg = _request_files(requests, out_dir)
+        notes += REQUEST_NOTES + ([f"{requests['left_out']} row(s) without a request type (no request-type model "
+                                   "and no reading) are left out of the request-type tables."]
+                                  if requests["left_out"] else [])
+        req_md = ["## Request types per source / 意見の種類", "", markdown_table(types_readable(requests["types"])), "",
+                  "## How each source answers each request type / 意見の種類ごとの回答", "",
+                  markdown_table(answers_readable(requests["answers"])), "",
+                  "![labels per request type](request_labels.svg)", ""]
+        req_html = _REQUESTS_HTML.format(
+            types_table=types_readable(requests["types"]).to_html(index=False, escape=True, border=0),
+            answers_table=answers_readable(requests["answers"]).to_html(index=False, escape=True, border=0),
+            request_svg=request_svg)
+    elif requests is not None:
+        notes.append("No row has a request type (no request-type model, no reading): no request-type tables.")
     csv.to_csv(out_dir / "deferral.csv", index=False, encoding="utf-8", float_format="%.4f")
     shares_svg, deferral = label_shares_svg(table), deferral_svg(table)
     (out_dir / "label_shares.svg").write_text(shares_svg, encoding="utf-8")
@@ -258,16 +341,16 @@ def write_report(table: pd.DataFrame, out_dir, inputs) -> list:
           f"Inputs: {', '.join(map(shown, inputs))}. Made by `pubcom report` on {today}.", "",
           "## Deferral share per source and plan", "", markdown_table(_readable(table)), "",
           "![deferral share](deferral.svg)", "", "## Label shares", "", markdown_table(_shares(table)), "",
-          "![label shares](label_shares.svg)", "", "## Method", ""] + [f"- {n}" for n in notes]
+          "![label shares](label_shares.svg)", ""] + req_md + ["## Method", ""] + [f"- {n}" for n in notes]
     (out_dir / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     page = _HTML.format(
         inputs=html.escape(", ".join(map(shown, inputs))), date=today,
         deferral_table=_readable(table).to_html(index=False, escape=True, border=0),
         shares_table=_shares(table).to_html(index=False, escape=True, border=0),
-        deferral_svg=deferral, shares_svg=shares_svg,
+        deferral_svg=deferral, shares_svg=shares_svg, requests=req_html,
         notes="".join(f"<li>{html.escape(n)}</li>" for n in notes))
     (out_dir / "report.html").write_text(page, encoding="utf-8")
-    return [out_dir / n for n in ("report.html", "report.md", "deferral.csv", "deferral.svg", "label_shares.svg")]
+    return [out_dir / n for n in ("report.html", "report.md", "deferral.csv", "deferral.svg", "label_shares.svg")] + written
 
 
 _HTML = """<!doctype html>
@@ -288,6 +371,13 @@ figure {{ margin: 1em 0; }} svg {{ max-width: 100%; height: auto; }}
 <h2>Label shares</h2>
 <figure>{shares_svg}</figure>
 {shares_table}
-<h2>Method</h2><ul>{notes}</ul>
+{requests}<h2>Method</h2><ul>{notes}</ul>
 </body></html>
+"""
+
+_REQUESTS_HTML = """<h2>Request types per source / 意見の種類</h2>
+{types_table}
+<h2>How each source answers each request type / 意見の種類ごとの回答</h2>
+<figure>{request_svg}</figure>
+{answers_table}
 """

@@ -37,3 +37,19 @@ def saved_models(dataset, tmp_path_factory):
         pipe = build_pipeline(mode, CONFIG).fit(dataset, dataset["label"])
         persist.save(pipe, {"mode": mode, "needs_review": {"threshold": 0.5}}, d, mode)
     return d
+
+
+@pytest.fixture(scope="session")
+def saved_models_with_requests(saved_models, dataset, tmp_path_factory):
+    """The small models of ``saved_models`` and, beside them, a request-type model."""
+    import shutil
+
+    from classifier.request_model import build_request_pipeline, request_frame
+
+    d = tmp_path_factory.mktemp("models_requests")
+    for f in saved_models.iterdir():
+        shutil.copy(f, d / f.name)
+    rows = request_frame(dataset, guide=None)
+    pipe = build_request_pipeline(C=1.0).fit(rows, rows["label"])
+    persist.save(pipe, {"mode": "request", "needs_review": {"threshold": 0.5}}, d, "request")
+    return d

@@ -98,7 +98,7 @@ def test_report_command_writes_all_files(tmp_path):
     komaki = csv[csv["source"] == "小牧市"].iloc[0]  # every row annotated: counted as labelled, exactly
     assert (komaki["n"], komaki["deferred"], komaki["method"]) == (143, 28, "labelled (Wilson)")
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.count("<svg") == 2 and "五所川原市" in page
+    assert page.count("<svg") == 3 and "五所川原市" in page  # deferral, label shares, labels per request type
     assert not re.search(r'(src|href)="(https?:)?//', page) and "<script" not in page  # nothing fetched
     assert "deferral share" in (out / "report.md").read_text(encoding="utf-8")
 
@@ -177,7 +177,7 @@ def test_a_labelled_file_names_rows_without_a_label_and_uses_staff_corrections(t
     frame = load_results([src], progress=said.append)
     assert frame["label"].tolist() == ["deferred", "deferred", "rejected"]
     assert frame["label_origin"].tolist() == ["annotated", "", "annotated"]
-    assert said == ["download.csv: 1 row(s) left out of the report, with no label "
+    assert [m for m in said if "request type" not in m] == ["download.csv: 1 row(s) left out of the report, with no label "
                     "(rows 3 as Excel numbers them; row 3: empty response (市の考え方))"]
 
 
@@ -189,3 +189,111 @@ def test_a_mixed_groups_interval_contains_its_share_at_the_extremes(k_labelled, 
                           "response": "", "label": labels, "label_origin": ["annotated"] * n_labelled + [""] * 3})
     row = deferral_table(frame, rates).iloc[0]
     assert row["ci_low"] <= row["share"] <= row["ci_high"]
+
+
+def asking_frame():
+    """甲市: 4 wording (2 deferred), 2 opposition (0 deferred); 乙町: 3 request (1 deferred), all labelled."""
+    return pd.DataFrame({
+        "source": ["甲市"] * 6 + ["乙町"] * 3, "plan": "計画", "opinion": [f"o{i}" for i in range(9)], "response": "",
+        "label": ["deferred", "deferred", "adopted", "other", "rejected", "other", "deferred", "covered", "other"],
+        "label_origin": "annotated",
+        "request_type": ["wording"] * 4 + ["opposition"] * 2 + ["request"] * 3, "request_origin": "annotated"})
+
+
+def test_request_types_per_source_count_and_share():
+    from classifier.requesttable import request_type_table
+
+    table = request_type_table(asking_frame())
+    assert len(table) == 2 * 7  # every request type of every source
+    kou = table[table["source"] == "甲市"].set_index("request_type")
+    assert kou.loc["wording", "n"] == 4 and kou.loc["opposition", "n"] == 2 and kou.loc["request", "n"] == 0
+    assert kou.loc["wording", "share"] == pytest.approx(4 / 6) and kou.loc["wording", "request_type_ja"] == "文言修正"
+    assert table.groupby("source")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+    assert set(table["request_type_from"]) == {"labelled"}
+
+
+def test_how_each_source_answers_each_request_type():
+    from classifier.requesttable import label_shares_by_request_type, request_answer_table
+
+    answers = request_answer_table(asking_frame())
+    assert list(zip(answers["source"], answers["request_type"])) == [
+        ("乙町", "request"), ("甲市", "wording"), ("甲市", "opposition")]  # sources sorted, types in their order
+    wording = answers.iloc[1]
+    assert (wording["n"], wording["deferred"], wording["adopted"], wording["other"], wording["rejected"]) == (4, 2, 1, 1, 0)
+    assert wording["deferred_share"] == 0.5
+    assert (wording["ci_low"], wording["ci_high"]) == pytest.approx(wilson(2, 4))
+    assert answers.iloc[2]["deferred_share"] == 0.0 and answers.iloc[2]["ci_high"] == pytest.approx(wilson(0, 2)[1])
+    shares = label_shares_by_request_type(answers)
+    assert list(shares.index) == ["wording", "request", "opposition"]
+    assert shares[["adopted", "covered", "deferred", "rejected", "other"]].sum(axis=1).tolist() == pytest.approx([1, 1, 1])
+    assert shares.loc["request", "deferred"] == pytest.approx(1 / 3)
+
+
+def test_predicted_request_types_and_labels_are_named_predicted():
+    from classifier.requesttable import request_answer_table, request_type_table
+
+    frame = asking_frame().assign(request_origin="predicted", label_origin="")
+    assert set(request_type_table(frame)["request_type_from"]) == {"predicted"}
+    answers = request_answer_table(frame)
+    assert set(answers["request_type_from"]) == {"predicted"} and set(answers["label_from"]) == {"predicted"}
+    mixed = asking_frame()
+    mixed.loc[0, "request_origin"] = "rule"
+    row = request_answer_table(mixed).iloc[1]
+    assert (row["request_type"], row["request_type_from"], row["label_from"]) == ("wording", "labelled+predicted", "labelled")
+
+
+def test_request_type_files_are_written(tmp_path):
+    from classifier.reportwrite import build_report, build_request_tables, write_report
+
+    frame = asking_frame().assign(mode="response")
+    paths = write_report(build_report(frame), tmp_path, ["in.csv"], build_request_tables(frame))
+    assert {p.name for p in paths} >= {"request_types.csv", "request_answers.csv", "request_labels.svg"}
+    types = pd.read_csv(tmp_path / "request_types.csv")
+    assert list(types.columns) == ["source", "request_type", "request_type_ja", "n", "share", "n_source", "n_labelled",
+                                   "request_type_from"]
+    answers = pd.read_csv(tmp_path / "request_answers.csv")
+    assert answers.set_index(["source", "request_type"]).loc[("甲市", "wording"), "deferred"] == 2
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## How each source answers each request type" in md and "| 甲市 | 文言修正 wording | 4 |" in md
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 3 and "意見の種類ごとの回答の区分" in page and "<td>反対・中止 opposition</td>" in page
+
+
+def test_without_request_types_no_request_files(tmp_path):
+    from classifier.reportwrite import build_report, build_request_tables, write_report
+
+    frame = asking_frame().drop(columns=["request_type", "request_origin"]).assign(mode="response")
+    names = {p.name for p in write_report(build_report(frame), tmp_path, ["in.csv"], build_request_tables(frame))}
+    assert "request_types.csv" not in names and not (tmp_path / "request_answers.csv").exists()
+    assert "No row has a request type" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_an_unlabelled_file_gets_predicted_request_types(tmp_path, saved_models_with_requests):
+    src = tmp_path / "newcity.csv"
+    pd.DataFrame({"意見": ["この計画には反対です。白紙に戻してください。", "「計画」を「方針」に修正してください。"],
+                  "市の考え方": ["今後検討してまいります。", "原案のとおりとします。"]}).to_csv(src, index=False)
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["report", "-i", str(src), "-o", str(out),
+                                       "--models-dir", str(saved_models_with_requests)])
+    assert result.exit_code == 0, result.output
+    answers = pd.read_csv(out / "request_answers.csv")
+    assert answers["n"].sum() == 2 and set(answers["request_type_from"]) == {"predicted"}
+    assert set(answers["label_from"]) == {"predicted"}
+    types = pd.read_csv(out / "request_types.csv")
+    assert set(types["request_type_from"]) == {"predicted"} and types["share"].sum() == pytest.approx(1)
+
+
+def test_a_labelled_file_without_request_types_gets_them_predicted(tmp_path, saved_models_with_requests):
+    src = tmp_path / "labelled.csv"
+    pd.DataFrame({"意見": ["この計画には反対です。白紙に戻してください。", "説明会はいつ開かれるのですか。", ""],
+                  "市の考え方": ["今後検討してまいります。", "原案のとおりとします。", "承ります"],
+                  "label": ["deferred", "covered", "other"], "label_origin": "annotated"}).to_csv(src, index=False)
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["report", "-i", str(src), "-o", str(out),
+                                       "--models-dir", str(saved_models_with_requests)])
+    assert result.exit_code == 0, result.output
+    assert "2 row(s) without a labelled request type" in result.output
+    answers = pd.read_csv(out / "request_answers.csv")
+    assert answers["n"].sum() == 2 and answers["deferred"].sum() == 1  # the empty opinion has no request type
+    assert set(answers["request_type_from"]) == {"predicted"} and set(answers["label_from"]) == {"labelled"}
+    assert "1 row(s) without a request type" in (out / "report.md").read_text(encoding="utf-8")

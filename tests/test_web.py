@@ -318,3 +318,80 @@ def test_the_readers_errors_are_explained_by_kind():
     assert explain(StrayQuoteError("a.csv: line 3: a quote opens a cell")).startswith("CSV の中に閉じていない引用符")
     text = explain(HeaderNotFoundError("a.xlsx: no header row. Name it with --header-row N.", ["集計", "意見一覧"]))
     assert text.startswith("見出しの行") and "集計、意見一覧" in text and "--" not in text
+
+
+ASKS = ["「計画」を「方針」に修正してください。", "この計画には反対です。白紙に戻してください。",
+        "P5に市民参加を明記していただきたい。", "説明会はいつ開かれるのですか。", "この計画に賛成です。"]
+REQUEST_ORDER = ["wording", "addition", "request", "opposition", "question", "support", "other"]
+
+
+@pytest.fixture
+def asking(tmp_path, saved_models_with_requests):
+    app = create_app(tmp_path / "data", saved_models_with_requests)
+    app.config.update(TESTING=True, PUBCOM_BACKGROUND=False)
+    return Page(app)
+
+
+def asks_shown(html):
+    return re.findall(r'<span class="ask ask-(\w+)">', html)
+
+
+def test_each_row_shows_its_request_type_and_the_filter_keeps_only_that_type(asking):
+    p = asking
+    frame = pd.DataFrame({"意見": ASKS * 2 + [""], "市の考え方": ["原案のとおりとします。"] * 11})
+    token = p.token(frame)
+    types = p.download(token)["request_type"].fillna("").tolist()
+    assert types[-1] == "" and len(set(types[:-1])) >= 3  # the opinions ask different things
+    html = p.get(f"/results/{token}?sort=row").get_data(as_text=True)
+    assert "<th>意見の種類 / request type</th>" in html and 'name="request_type"' in html
+    assert asks_shown(html) == types[:-1] and "意見が空のため推定していません" in html
+    assert html.count('<td class="request-type">') == 11
+    ja = {"wording": "文言修正", "opposition": "反対・中止"}
+    for kind in set(types[:-1]):
+        shown = p.get(f"/results/{token}?sort=row&request_type={kind}").get_data(as_text=True)
+        assert [int(i) for i in rows_shown(shown)] == [i for i, t in enumerate(types) if t == kind]
+        assert f'<option value="{kind}" selected>' in shown
+        if kind in ja:
+            assert f'<span class="ask ask-{kind}">{ja[kind]}</span>' in shown
+    assert "--" not in re.sub(r"<!--.*?-->", "", html.split("<form class=\"filters\"")[1].split("</form>")[0])
+
+
+def test_sort_by_request_type(asking):
+    p = asking
+    token = p.token(pd.DataFrame({"意見": ASKS[::-1] * 2, "市の考え方": ["今後検討します"] * 10}))
+    types = p.download(token)["request_type"].tolist()
+    html = p.get(f"/results/{token}?sort=request_type").get_data(as_text=True)
+    rows = [int(i) for i in rows_shown(html)]
+    assert rows == sorted(range(10), key=lambda i: (REQUEST_ORDER.index(types[i]), i))
+    assert asks_shown(html) == sorted(types, key=REQUEST_ORDER.index)
+    assert '<option value="request_type" selected>' in html
+
+
+def test_pages_and_corrections_keep_the_request_type_filter(asking):
+    p = asking
+    frame = pd.DataFrame({"意見": [f"{ASKS[i % 3]}（{i}）" for i in range(330)], "市の考え方": ["承ります"] * 330})
+    token = p.token(frame)
+    types = p.download(token)["request_type"].tolist()
+    kind = max(set(types), key=types.count)
+    wanted = [i for i, t in enumerate(types) if t == kind]
+    assert len(wanted) > 100
+    first = p.get(f"/results/{token}?sort=row&request_type={kind}").get_data(as_text=True)
+    assert [int(i) for i in rows_shown(first)] == wanted[:100]
+    nxt = re.search(r'<a class="button next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert f"request_type={kind}" in nxt
+    second = p.get(nxt).get_data(as_text=True)
+    assert [int(i) for i in rows_shown(second)] == wanted[100:200]
+    assert f'name="q_request_type" value="{kind}"' in second
+    r = p.correct(token, wanted[0], "other", q_request_type=kind, q_sort="row")
+    assert r.status_code == 302 and f"request_type={kind}" in r.headers["Location"]
+
+
+def test_without_a_request_model_the_page_says_nothing_of_request_types(page):
+    p, _ = page
+    token = p.token(pd.DataFrame({"意見": ASKS, "市の考え方": ["原案のとおりとします。"] * 5}))
+    html = p.get(f"/results/{token}").get_data(as_text=True)
+    assert "意見の種類" not in html and "request type" not in html and 'class="request-type"' not in html
+    assert "request_type" not in html
+    html = p.get(f"/results/{token}?sort=request_type&request_type=wording").get_data(as_text=True)
+    assert len(rows_shown(html)) == 5  # the filter and the sort are ignored, not an error
+    assert '<option value="review" selected>' in html

@@ -119,7 +119,8 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
         out = u.out
         return page("results.html", u=u, token=token, rows=rows, chosen=chosen, args=request.args,
                     labels=LABELS, labels_ja=LABELS_JA, choices=views.choices(u.scheme),
-                    legend=views.legend(u.scheme), sorts=views.SORTS, scheme_title=scheme_title,
+                    legend=views.legend(u.scheme), sorts=views.sorts(u),
+                    asks=views.has_requests(u), request_types=views.request_types(), scheme_title=scheme_title,
                     review=int((out["needs_review"].astype(bool) & (out["error"] == "")).sum()),
                     current=models.card(u.mode).get("trained_at", ""), query=_query(request.args),
                     rest_error=explain(u.error) if u.error else "")
@@ -155,7 +156,7 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
 
 def _query(args) -> dict:
     """The view's parameters (filters, sort, page), to come back to the same view."""
-    return {k: v for k, v in args.items() if k in ("label", "review", "below", "group", "sort", "page")}
+    return {k: v for k, v in args.items() if k in ("label", "request_type", "review", "below", "group", "sort", "page")}
 
 
 def highlight(text, terms) -> Markup:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..labels import LABELS, LABELS_JA
+from ..requests import REQUEST_TYPES, REQUEST_TYPES_JA
 from ..schemes import get_scheme, scheme_title
 from .messages import cell_error, evidence, highlightable
 
@@ -16,6 +17,22 @@ PAGE = 100
 SORTS = [("review", "要確認を先に / needs review first"), ("row", "元の順 / file order"),
          ("confidence", "確信度の低い順 / confidence ↑"), ("-confidence", "確信度の高い順 / confidence ↓"),
          ("label", "区分の順 / label"), ("count", "件数の多い順 / count")]
+REQUEST_SORT = ("request_type", "意見の種類の順 / request type")
+
+
+def has_requests(u) -> bool:
+    """The upload's rows carry request types (a request-type model is trained beside the model)."""
+    return u.out is not None and "request_type" in u.out.columns
+
+
+def sorts(u) -> list:
+    """The sort orders the page offers: by request type too when the rows have one."""
+    return SORTS + [REQUEST_SORT] if has_requests(u) else SORTS
+
+
+def request_types() -> list:
+    """(request type, its Japanese name) for the filter, in REQUEST_TYPES order."""
+    return [(t, REQUEST_TYPES_JA[t]) for t in REQUEST_TYPES]
 
 
 def select(u, args) -> dict:
@@ -27,6 +44,9 @@ def select(u, args) -> dict:
     frame = pd.DataFrame({"row": np.arange(n), "label": out["label"].to_numpy(),
                           "confidence": pd.to_numeric(out["confidence"], errors="coerce").to_numpy(),
                           "review": out["needs_review"].astype(bool).to_numpy() & ~blank, "blank": blank})
+    asks = has_requests(u)
+    if asks:
+        frame["request_type"] = out["request_type"].to_numpy()
     grouped = args.get("group") == "1" and u.finished
     if grouped:  # blank rows each stand alone: their key is their own row
         frame["key"] = np.where(blank, -1 - frame["row"].to_numpy(), u.codes()[:n])
@@ -36,6 +56,8 @@ def select(u, args) -> dict:
         frame["count"] = 1
     if args.get("label") in LABELS:
         frame = frame[frame["label"] == args["label"]]
+    if asks and args.get("request_type") in REQUEST_TYPES:
+        frame = frame[frame["request_type"] == args["request_type"]]
     if args.get("review") == "1":
         frame = frame[frame["review"]]
     try:
@@ -45,7 +67,7 @@ def select(u, args) -> dict:
     if below == below:
         frame = frame[frame["confidence"].fillna(0) < below]
     sort = args.get("sort") or "review"
-    if not u.finished or sort not in dict(SORTS):
+    if not u.finished or sort not in dict(sorts(u)):
         sort = "row" if not u.finished else "review"
     frame = _sorted(frame, sort)
     total = len(frame)
@@ -70,6 +92,9 @@ def _sorted(frame, sort):
     if sort == "label":
         return frame.assign(_o=frame["label"].map({l: k for k, l in enumerate(LABELS)}).fillna(9)).sort_values(
             ["_o", "row"], kind="stable")
+    if sort == "request_type":  # REQUEST_TYPES order, rows without a request type last
+        order = frame["request_type"].map({t: k for k, t in enumerate(REQUEST_TYPES)}).fillna(len(REQUEST_TYPES))
+        return frame.assign(_o=order).sort_values(["_o", "row"], kind="stable")
     if sort == "count":
         return frame.sort_values("count", ascending=False, kind="stable")
     return frame
@@ -94,7 +119,11 @@ def row_view(u, i, grouped=False) -> dict:
             "error": cell_error(o["error"]), "corrected": u.label_of(i), "grouped": grouped,
             "count": len(members), "members": members, "responses": u.responses(members) if grouped else [],
             "shown": fingerprint(u, members) if grouped else "", "marks": highlightable(o["top_terms"]),
-            "evidence": evidence(o["top_terms"])}
+            "evidence": evidence(o["top_terms"]), "asks": has_requests(u)}
+    asked = o.get("request_type") if has_requests(u) else None
+    if isinstance(asked, str) and asked in REQUEST_TYPES_JA:
+        view.update(request_type=asked, request_type_ja=REQUEST_TYPES_JA[asked],
+                    request_confidence=float(o["request_confidence"]))
     batches = u.history.get(i)
     view["undo"] = len(u.clicks[batches[-1]]) if batches else 0
     if not blank:
