@@ -395,3 +395,33 @@ def test_without_a_request_model_the_page_says_nothing_of_request_types(page):
     html = p.get(f"/results/{token}?sort=request_type&request_type=wording").get_data(as_text=True)
     assert len(rows_shown(html)) == 5  # the filter and the sort are ignored, not an error
     assert '<option value="review" selected>' in html
+
+
+@pytest.mark.parametrize("reach, says", [
+    ({"60%": 0.5, "70%": 0.25, "80%": 0.1, "90%": 0.0}, ["70 % の精度で区分できるのは全体の 25 %", "80 % の精度では 10 %"]),
+    ({"60%": 0.0, "70%": 0.0, "80%": 0.0, "90%": 0.0}, ["全体の 0 %", "80 % の精度では 0 %"]),
+    (None, ["評価されていません"]),
+])
+def test_the_opinion_only_caveat_says_what_share_of_rows_it_can_label(reach, says):
+    from classifier.web.messages import opinion_caveat
+
+    text = opinion_caveat({"coverage_at_precision": reach} if reach else {})
+    assert text.startswith("意見だけからの推定は参考です")
+    assert all(s in text for s in says) and "--" not in text
+
+
+def test_an_opinion_only_upload_shows_the_caveat_and_a_response_upload_does_not(tmp_path, saved_models):
+    import shutil
+
+    from classifier import persist
+
+    models = tmp_path / "models"
+    shutil.copytree(saved_models, models)
+    pipeline, card = persist.load(models, "opinion")
+    persist.save(pipeline, dict(card, coverage_at_precision={"60%": 0.3, "70%": 0.12, "80%": 0.04, "90%": 0.0}),
+                 models, "opinion")
+    p = Page(create_app(tmp_path / "data", models))
+    html = p.get(f"/results/{p.token(pd.DataFrame({'意見': ['窓口を残して', '賛成です']}))}").get_data(as_text=True)
+    assert "70 % の精度で区分できるのは全体の 12 %" in html and "80 % の精度では 4 %" in html
+    both = pd.DataFrame({"意見": ["窓口を残して"], "市の考え方": ["原案のとおりとします。"]})
+    assert "意見だけからの推定" not in p.get(f"/results/{p.token(both)}").get_data(as_text=True)

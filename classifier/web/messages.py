@@ -17,6 +17,25 @@ from ..requests import REQUEST_TYPES_JA
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 MODES_JA = {"response": "意見と回答から推定", "opinion": "意見のみから推定"}
 
+
+
+def opinion_caveat(card: dict) -> str:
+    """What a clerk must know of a suggestion made from the opinion alone: how many rows it can
+    label at 70 % and 80 % precision on a body it was not trained on (the model card's
+    leave-one-source-out ``coverage_at_precision``), or that this was not measured."""
+    head = ("意見だけからの推定は参考です。回答の区分は、意見の内容を行政がどう考えるかで決まり、"
+            "意見そのものには書かれていません。")
+    reach = card.get("coverage_at_precision") or {}
+    if "70%" not in reach or "80%" not in reach:
+        return head + "このモデルでは、どれだけの行を正しく区分できるかが評価されていません。"
+    def share(key):
+        return f"{reach[key]:.0%}".replace("%", " %")
+    return (head + f"学習していない団体で評価すると、確信度の高い順に 70 % の精度で区分できるのは全体の "
+            f"{share('70%')}、80 % の精度では {share('80%')} の行です。要確認の印のない行だけを参考にしてください。"
+            f" / Suggestions from the opinion alone: at 70 % precision it can label {share('70%')} of rows, "
+            f"at 80 % precision {share('80%')}.")
+
+
 # errors of the table readers, by class name (explained before the general cases below)
 _BY_NAME = {
     "TableTooLargeError": "ファイルが大きすぎます（行数か、Excel ファイルを展開した大きさが上限を超えています）。"
