@@ -12,7 +12,7 @@ Probes (on the shipped configuration's folds):
   called rejected, and where the rest goes.
 * 小牧市 rejected recall, per distinct response (its rejections are mostly implicit).
 
-Usage: python benchmarks/cross_body.py [-j 2] [--only NAME ...]
+Usage: python benchmarks/cross_body.py [-j 2] [--only NAME ...] [--mode opinion]
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from classifier.evaluate import analyze_once, cross_validate, trainable  # noqa: E402
 from classifier.labels import LABELS  # noqa: E402
 from classifier.metrics import REFERENCE_ORIGINS, headline, per_response  # noqa: E402
-from classifier.model import GRID  # noqa: E402
+from classifier.model import GRID, grid_for  # noqa: E402
 from classifier.train import load_training_data  # noqa: E402
 
 VARIANTS = {
@@ -100,11 +100,14 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--only", nargs="*", help="variant names (substring) to run")
     ap.add_argument("--no-probes", action="store_true")
+    ap.add_argument("--mode", choices=("response", "opinion"), default="response",
+                    help="the model to ablate (opinion: the opinion-only model; no probes)")
     args = ap.parse_args()
     data = ROOT / "data"
-    frame = trainable(load_training_data([data / "labeled_opinions.csv", data / "guide_rows.csv"]), "response")
+    mode = args.mode
+    frame = trainable(load_training_data([data / "labeled_opinions.csv", data / "guide_rows.csv"]), mode)
     t0 = time.perf_counter()
-    analyzed = analyze_once(frame, "response")
+    analyzed = analyze_once(frame, mode)
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
     print(f"{ref.sum()} scored rows, {len(frame)} with guide rows; leave-one-source-out over "
           f"{frame.loc[ref, 'source'].nunique()} bodies; nested selection over {len(GRID)} configurations\n")
@@ -112,11 +115,11 @@ def main():
     for name, change in VARIANTS.items():
         if args.only and not any(o in name for o in args.only):
             continue
-        grid = [replace(c, **change) for c in GRID]
-        cv = cross_validate(frame, "response", "loso", grid, analyzed, args.jobs)
+        grid = [replace(c, **change) for c in grid_for(mode, GRID)]
+        cv = cross_validate(frame, mode, "loso", grid, analyzed, args.jobs)
         scored = ref & cv["tested"]
         print(row(name, headline(frame[scored], proba=cv["proba"][scored])), flush=True)
-        if not change:
+        if not change and mode == "response":
             shipped = cv
             print(row("rule labeler alone", headline(frame[scored], pred=cv["rules"][scored])), flush=True)
     if shipped is not None and not args.no_probes:

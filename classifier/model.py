@@ -76,9 +76,11 @@ def grid_for(mode: str, grid=GRID) -> list:
     features, and always the request-type cues), without repeats."""
     if mode == "response":
         return list(dict.fromkeys(grid))
-    # the opinion model reads the opinion's words and what it asks (its request-type cues)
+    # the opinion model reads the opinion's words and what it asks (its request-type cues); each
+    # distinct response and each body weigh the same (measured, benchmarks/cross_body.py --mode
+    # opinion: per opinion 0.237 [0.194, 0.278] with both weightings, 0.147 [0.106, 0.177] without)
     return list(dict.fromkeys(replace(c, response_words=False, stance=False, predicates=False, opinion_words=True,
-                                      crosses=True) for c in grid))
+                                      crosses=True, weight_response=True, weight_body=True) for c in grid))
 
 
 def tfidf(**kw):
