@@ -105,7 +105,10 @@ class Model:
         normalized opinion → (type, type_ja, confidence) already predicted."""
         if self.requests is None:
             raise ModelError("no request-type model beside this model; train one with `pubcom train`")
-        texts = pd.Series([normalize(o) for o in opinions], dtype=object)
+        return self._request_rows(pd.Series([normalize(o) for o in opinions], dtype=object), known)
+
+    def _request_rows(self, texts: pd.Series, known: dict | None = None) -> pd.DataFrame:
+        """request_types for opinions already normalized."""
         table = dict(known or {})
         todo = texts[(texts != "") & ~texts.isin(table)].drop_duplicates()
         unique = pd.DataFrame({"opinion": todo}).reset_index(drop=True)
@@ -144,7 +147,8 @@ class Model:
         for role in reversed(list(cols)):
             error[texts[role] == ""] = f"empty {role} ({cols[role]})"
         valid = texts[error == ""]
-        key = valid["opinion"] + ("\x00" + valid["response"] if "response" in valid else "")
+        # one number per distinct text (pair): no joined copy of every row's texts
+        key = valid.groupby(list(valid.columns), sort=False).ngroup()
         unique = valid[~key.duplicated()]
         pred = self.predict_texts(unique, progress)
         pred.index = key[unique.index].to_numpy()
@@ -162,7 +166,7 @@ class Model:
             if ASK_COLUMNS[0] in pred:  # predicted with the category, from the same analysis
                 known = dict(zip(unique["opinion"], zip(pred[ASK_COLUMNS[0]], pred[ASK_COLUMNS[0]].map(REQUEST_TYPES_JA),
                                                         pred[ASK_COLUMNS[1]])))
-            asks = self.request_types(texts["opinion"], known)
+            asks = self._request_rows(texts["opinion"], known)
             for c in REQUEST_COLUMNS:
                 out[c] = asks[c].to_numpy()
         out["error"] = error.to_numpy()
