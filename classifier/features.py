@@ -23,7 +23,7 @@ _NOT_WORDS = frozenset("、「」『』→⇒")
 
 def analyze_text(text: str, role: str) -> dict:
     """The analyzed columns of one normalized text in ``role`` (opinion or response)."""
-    sents = sentences(text)
+    sents = sentences(text, predicates=role == "response")  # only a response's predicates are features
     out = {f"{role}_tokens": " ".join(w.lemma for s in sents for w in s.words if w.lemma not in _NOT_WORDS)}
     if role == "response":
         out["response_reading"] = read_sentences(sents)

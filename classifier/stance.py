@@ -257,18 +257,19 @@ def lemma_string(tokens) -> str:
     return " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in tokens if _is_shown(t))
 
 
-def sentence(text: str, rules=None) -> Sentence:
-    """One sentence (normalized text) analyzed."""
+def sentence(text: str, rules=None, predicate: bool = True) -> Sentence:
+    """One sentence (normalized text) analyzed; ``predicate=False`` leaves its predicate ''
+    (an opinion's is never read)."""
     tokens = tuple(normalize_tokens(analyze(text), rules))
     words = tuple(t for t in tokens if _is_shown(t))
     lemmas = " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in words)  # lemma_string(words)
-    return Sentence(text, tokens, words, lemmas, final_predicate(tokens))
+    return Sentence(text, tokens, words, lemmas, final_predicate(tokens) if predicate else "")
 
 
-def sentences(text, rules=None) -> list:
-    """The response as normalized sentences (see Sentence)."""
+def sentences(text, rules=None, predicates: bool = True) -> list:
+    """The response as normalized sentences (see Sentence; ``predicates``: as for sentence)."""
     raw = "" if text is None or text != text else str(text)  # None or NaN: no sentences
-    return [sentence(s, rules) for s in filter(None, map(normalize, split_sentences(raw)))]
+    return [sentence(s, rules, predicates) for s in filter(None, map(normalize, split_sentences(raw)))]
 
 
 def normalized_lemmas(text, rules=None) -> str:
