@@ -23,7 +23,7 @@ _NOT_WORDS = frozenset("、「」『』→⇒")
 
 def analyze_text(text: str, role: str) -> dict:
     """The analyzed columns of one normalized text in ``role`` (opinion or response)."""
-    sents = sentences(text)
+    sents = sentences(text, predicates=role == "response")  # only a response's predicates are features
     out = {f"{role}_tokens": " ".join(w.lemma for s in sents for w in s.words if w.lemma not in _NOT_WORDS)}
     if role == "response":
         out["response_reading"] = read_sentences(sents)
@@ -51,16 +51,44 @@ class AnalyzeColumns(BaseEstimator, TransformerMixin):
         return self.analyze_normalized({c: [normalize(t) for t in X[c]] for c in self.columns},
                                        getattr(X, "index", None))
 
-    def analyze_normalized(self, texts: dict, index=None) -> pd.DataFrame:
-        """Like transform, for texts already normalized (prediction normalizes them once)."""
+    def analyze_normalized(self, texts: dict, index=None, cache: "AnalysisCache | None" = None) -> pd.DataFrame:
+        """Like transform, for texts already normalized (prediction normalizes them once).
+        ``cache``: analyses kept across calls (prediction passes one per process and call, so a
+        stock reply answering opinions in many chunks is analyzed once)."""
         out = {}
         for col in self.columns:
             out[col] = list(texts[col])
-            seen: dict = {}  # a stock reply answering many opinions is analyzed once
+            seen = cache.column(col) if cache is not None else {}  # a stock reply is analyzed once
             rows = [seen[t] if t in seen else seen.setdefault(t, analyze_text(t, col)) for t in out[col]]
+            if cache is not None:
+                cache.trim()
             for key in (rows[0] if rows else analyze_text("", col)):
                 out[key] = [r[key] for r in rows]
         return pd.DataFrame(out, index=index)
+
+    def covers(self, other) -> bool:
+        """True if this step's output holds every column ``other`` (an AnalyzeColumns) produces,
+        analyzed the same way: its analysis can be given to ``other``'s features."""
+        return isinstance(other, AnalyzeColumns) and set(other.columns) <= set(self.columns)
+
+
+class AnalysisCache:
+    """Analyzed texts per column, kept across analyze_normalized calls, at most ``size`` in all
+    (the oldest dropped first). Never part of a fitted model."""
+
+    def __init__(self, size: int = 10_000):
+        self.size = size
+        self.columns: dict = {}
+
+    def column(self, col: str) -> dict:
+        return self.columns.setdefault(col, {})
+
+    def trim(self) -> None:
+        excess = sum(map(len, self.columns.values())) - self.size
+        for seen in self.columns.values():
+            while excess > 0 and seen:
+                del seen[next(iter(seen))]
+                excess -= 1
 
 
 def _indicators(rows, cols, n_rows, n_cols):

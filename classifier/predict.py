@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import persist
 from .exceptions import MissingColumnError, ModelError
+from .features import AnalysisCache
 from .labels import LABELS_JA
 from .requests import REQUEST_TYPES_JA
 from .model import MODES, check_mode, top_terms
@@ -26,6 +27,8 @@ OUTPUT_COLUMNS = ["label", "label_ja", "confidence", "label_2", "confidence_2", 
                   "top_terms", "error"]
 # added before ``error`` when a request-type model is trained beside the category model
 REQUEST_COLUMNS = ["request_type", "request_type_ja", "request_confidence"]
+# the request type predicted inside predict_texts when the analysis is shared (Model.shares_analysis)
+ASK_COLUMNS = ["asks", "asks_confidence"]
 CHUNK = 2000
 
 
@@ -67,36 +70,53 @@ class Model:
         chunks = [frame.iloc[start:start + CHUNK] for start in range(0, len(frame), CHUNK)]
         jobs = _jobs(len(chunks))
         bar = _progress(len(frame), progress)
+        asks = self.requests.pipeline if self.shares_analysis() else None
         parts = []
         if jobs > 1:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker,
-                                     initargs=(self.pipeline,)) as pool:
+                                     initargs=(self.pipeline, asks)) as pool:
                 for part in pool.map(_predict_in_worker, chunks):
                     parts.append(part)
                     bar(len(part))
         else:
+            cache = AnalysisCache()
             for chunk in chunks:
-                parts.append(predict_chunk(self.pipeline, chunk, self.feature_names))
+                parts.append(predict_chunk(self.pipeline, chunk, self.feature_names, requests=asks, cache=cache))
                 bar(len(chunk))
         bar(0, done=True)
-        out = pd.concat(parts) if parts else pd.DataFrame(columns=["label", "confidence", "label_2", "confidence_2", "top_terms"])
+        columns = ["label", "confidence", "label_2", "confidence_2", "top_terms"] + (ASK_COLUMNS if asks else [])
+        out = pd.concat(parts) if parts else pd.DataFrame(columns=columns)
         out["label_ja"] = out["label"].map(REQUEST_TYPES_JA if self.mode == "request" else LABELS_JA)
         out["needs_review"] = out["confidence"] < self.threshold
         return out
 
-    def request_types(self, opinions) -> pd.DataFrame:
+    def shares_analysis(self) -> bool:
+        """True if the request-type model reads what this model's analysis already holds (the
+        opinion, analyzed the same way): the opinion is then parsed once for both."""
+        if self.requests is None:
+            return False
+        return self.pipeline.named_steps["analyze"].covers(self.requests.pipeline.named_steps["analyze"])
+
+    def request_types(self, opinions, known: dict | None = None) -> pd.DataFrame:
         """What each opinion asks: request_type, request_type_ja, request_confidence (one row per
         opinion; an empty opinion gets none). Needs a trained request-type model: this one (mode
-        request) or the one beside it."""
-        asker = self if self.mode == "request" else self.requests
-        if asker is None:
+        request) or the one beside it. ``known``: normalized opinion → (type, type_ja, confidence)
+        already predicted."""
+        if self.mode != "request" and self.requests is None:
             raise ModelError("no request-type model beside this model; train one with `pubcom train`")
-        texts = pd.Series([normalize(o) for o in opinions], dtype=object)
-        unique = pd.DataFrame({"opinion": texts[texts != ""].drop_duplicates()})
-        pred = asker.predict_texts(unique.reset_index(drop=True)) if len(unique) else None
-        table = {} if pred is None else dict(zip(unique["opinion"], pred[["label", "label_ja", "confidence"]].values))
+        return self._request_rows(pd.Series([normalize(o) for o in opinions], dtype=object), known)
+
+    def _request_rows(self, texts: pd.Series, known: dict | None = None) -> pd.DataFrame:
+        """request_types for opinions already normalized."""
+        asker = self if self.mode == "request" else self.requests
+        table = dict(known or {})
+        todo = texts[(texts != "") & ~texts.isin(table)].drop_duplicates()
+        unique = pd.DataFrame({"opinion": todo}).reset_index(drop=True)
+        if len(unique):
+            pred = asker.predict_texts(unique)
+            table.update(zip(unique["opinion"], map(tuple, pred[["label", "label_ja", "confidence"]].values)))
         rows = [table.get(t, (None, None, None)) for t in texts]
         return pd.DataFrame(rows, columns=REQUEST_COLUMNS, dtype=object)
 
@@ -124,13 +144,13 @@ class Model:
                     "still be sorted from the opinions alone, with the opinion model (opinion mode)",
                     "response", table.columns)
         scheme_obj = get_scheme(scheme) if scheme else None
-        texts = pd.DataFrame({role: table[col].map(normalize).to_numpy() for role, col in cols.items()},
-                             index=range(len(table)))
+        texts = pd.DataFrame({role: _normalized(table[col]) for role, col in cols.items()}, index=range(len(table)))
         error = pd.Series("", index=texts.index, dtype=object)
         for role in reversed(list(cols)):
             error[texts[role] == ""] = f"empty {role} ({cols[role]})"
         valid = texts[error == ""]
-        key = valid["opinion"] + ("\x00" + valid["response"] if "response" in valid else "")
+        # one number per distinct text (pair): no joined copy of every row's texts
+        key = valid.groupby(list(valid.columns), sort=False).ngroup()
         unique = valid[~key.duplicated()]
         pred = self.predict_texts(unique, progress)
         pred.index = key[unique.index].to_numpy()
@@ -144,7 +164,11 @@ class Model:
             out[c] = values
         out["needs_review"] = out["needs_review"].where(error == "", True)
         if self.requests is not None:
-            asks = self.request_types(texts["opinion"])
+            known = None
+            if ASK_COLUMNS[0] in pred:  # predicted with the category, from the same analysis
+                known = dict(zip(unique["opinion"], zip(pred[ASK_COLUMNS[0]], pred[ASK_COLUMNS[0]].map(REQUEST_TYPES_JA),
+                                                        pred[ASK_COLUMNS[1]])))
+            asks = self._request_rows(texts["opinion"], known)
             for c in REQUEST_COLUMNS:
                 out[c] = asks[c].to_numpy()
         out["error"] = error.to_numpy()
@@ -154,33 +178,62 @@ class Model:
         return out
 
 
-def predict_chunk(pipeline, chunk: pd.DataFrame, names=None) -> pd.DataFrame:
-    """label, confidence, runner-up and top_terms for the rows of ``chunk`` (normalized texts)."""
+def predict_chunk(pipeline, chunk: pd.DataFrame, names=None, requests=None, cache=None) -> pd.DataFrame:
+    """label, confidence, runner-up and top_terms for the rows of ``chunk`` (normalized texts).
+    ``requests``: a request-type pipeline whose analysis ``pipeline``'s covers (Model.shares_analysis),
+    applied to the same analysis (ASK_COLUMNS). ``cache``: an AnalysisCache kept across chunks."""
     analyze, features, clf = (pipeline.named_steps[s] for s in ("analyze", "features", "clf"))
-    classes = np.array(clf.classes_, dtype=object)
-    analyzed = analyze.analyze_normalized(chunk, chunk.index)
+    analyzed = analyze.analyze_normalized(chunk, chunk.index, cache=cache)
     feats = features.transform(analyzed)
-    proba = clf.predict_proba(feats)
+    top, second, confidence, confidence_2 = _ranked(clf.predict_proba(feats))
+    classes = np.array(clf.classes_, dtype=object)
+    readings = analyzed["response_reading"].tolist() if "response_reading" in analyzed else None
+    out = pd.DataFrame({
+        "label": classes[top], "confidence": confidence, "label_2": classes[second], "confidence_2": confidence_2,
+        "top_terms": top_terms(pipeline, feats, top, names=names, readings=readings)}, index=chunk.index)
+    if requests is not None:
+        ask_features, ask_clf = requests.named_steps["features"], requests.named_steps["clf"]
+        needed = getattr(ask_features, "feature_names_in_", None)
+        ask_top, _, ask_confidence, _ = _ranked(ask_clf.predict_proba(
+            ask_features.transform(analyzed[list(needed)] if needed is not None else analyzed)))
+        out[ASK_COLUMNS[0]] = np.array(ask_clf.classes_, dtype=object)[ask_top]
+        out[ASK_COLUMNS[1]] = ask_confidence
+    return out
+
+
+def _ranked(proba) -> tuple:
+    """(best class, runner-up, their probabilities rounded to 3 places) per row."""
     order = np.argsort(-proba, axis=1)
     top, second = order[:, 0], order[:, 1] if proba.shape[1] > 1 else order[:, 0]
-    rows = np.arange(len(chunk))
-    readings = analyzed["response_reading"].tolist() if "response_reading" in analyzed else None
-    return pd.DataFrame({
-        "label": classes[top], "confidence": proba[rows, top].round(3),
-        "label_2": classes[second], "confidence_2": proba[rows, second].round(3),
-        "top_terms": top_terms(pipeline, feats, top, names=names, readings=readings)}, index=chunk.index)
+    rows = np.arange(len(proba))
+    return top, second, proba[rows, top].round(3), proba[rows, second].round(3)
+
+
+def _normalized(column: pd.Series) -> np.ndarray:
+    """normalize() of every cell, each distinct cell once (form letters repeat)."""
+    memo: dict = {}
+
+    def one(value):
+        try:
+            key = (type(value), value)
+            return memo[key] if key in memo else memo.setdefault(key, normalize(value))
+        except TypeError:  # an unhashable cell
+            return normalize(value)
+    return np.array([one(v) for v in column], dtype=object)
 
 
 _WORKER: dict = {}
 
 
-def _init_worker(pipeline):
+def _init_worker(pipeline, requests=None):
     _WORKER["pipeline"] = pipeline
     _WORKER["names"] = pipeline.named_steps["features"].get_feature_names_out()
+    _WORKER["requests"] = requests
+    _WORKER["cache"] = AnalysisCache()
 
 
 def _predict_in_worker(chunk):
-    return predict_chunk(_WORKER["pipeline"], chunk, _WORKER["names"])
+    return predict_chunk(_WORKER["pipeline"], chunk, _WORKER["names"], _WORKER["requests"], _WORKER["cache"])
 
 
 def _jobs(n_chunks: int) -> int:

@@ -8,6 +8,7 @@ normalization table is data (politeness.tsv), validated on load.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,21 +50,21 @@ def analyze(text: str) -> list:
     which is about twice as fast as reading each node's features.
     """
     out, at = [], 0
-    find = text.find
-    for line in get_tagger().parse(text).split("\n"):
-        f = line.split("\t", 5)
-        if len(f) < 5:
-            continue  # EOS
-        surface, pos = f[0], f[4]
+    find, new = text.find, tuple.__new__  # Token(…) without the keyword handling of its __new__
+    for surface, lemma, pos in _LINE.findall(get_tagger().parse(text)):  # EOS has too few fields
         start = find(surface, at)
         if start < 0:
             start = at
         at = start + len(surface)
         if pos == "空白":
             continue
-        lemma = f[3].split("-", 1)[0] if f[3] else surface  # loanwords: データ-data → データ
-        out.append(Token(surface, lemma or surface, pos, start, at))
+        lemma = lemma.partition("-")[0] if lemma else surface  # loanwords: データ-data → データ
+        out.append(new(Token, (surface, lemma or surface, pos, start, at)))
     return out
+
+
+# surface, lemma and POS (fields 1, 4 and 5) of each line of at least five tab-separated fields
+_LINE = re.compile(r"^([^\t\n]*)\t[^\t\n]*\t[^\t\n]*\t([^\t\n]*)\t([^\t\n]*)", re.M)
 
 
 # -- politeness table ----------------------------------------------------------------------------
@@ -118,10 +119,19 @@ def _index(rules: tuple) -> dict:
     return by_first
 
 
+@lru_cache(maxsize=None)
+def _shipped_index() -> dict:  # not _index(shipped_politeness()): hashing the table on every call is slow
+    return _index(shipped_politeness())
+
+
 def _matches(tokens, i, pattern) -> bool:
     if i + len(pattern) > len(tokens):
         return False
-    return all(t.lemma == p.lemma and t.pos.startswith(p.pos) for t, p in zip(tokens[i:], pattern))
+    for k, p in enumerate(pattern):
+        t = tokens[i + k]
+        if t.lemma != p.lemma or not t.pos.startswith(p.pos):
+            return False
+    return True
 
 
 def _replace(matched, replacement) -> list:
@@ -143,27 +153,28 @@ def _replace(matched, replacement) -> list:
 def _one_pass(tokens, by_first) -> tuple:
     """(tokens after one left-to-right pass of the table, whether any rule applied)."""
     out, i, changed = [], 0, False
-    while i < len(tokens):
-        for rule in by_first.get(tokens[i].lemma, ()):
-            if _matches(tokens, i, rule.pattern):
+    for k in [k for k, t in enumerate(tokens) if t.lemma in by_first]:  # where a rule may start
+        if k < i:
+            continue  # inside what a rule already matched
+        for rule in by_first[tokens[k].lemma]:
+            if _matches(tokens, k, rule.pattern):
                 changed = True
-                matched = tokens[i:i + len(rule.pattern)]
+                out += tokens[i:k]
+                matched = tokens[k:k + len(rule.pattern)]
                 if rule.replacement:
                     out += _replace(matched, rule.replacement)
                 elif out:  # a dropped ending stays part of the word before it (修正します)
                     out[-1] = out[-1]._replace(end=max(out[-1].end, matched[-1].end))
-                i += len(rule.pattern)
+                i = k + len(rule.pattern)
                 break
-        else:
-            out.append(tokens[i])
-            i += 1
+    out += tokens[i:]
     return out, changed
 
 
 def normalize_tokens(tokens, rules=None) -> list:
     """Politeness-normalized tokens: the table applied until nothing changes (so normalizing twice
     is normalizing once). Only function words are dropped; content words are kept or mapped."""
-    by_first = _index(rules or shipped_politeness())
+    by_first = _index(rules) if rules else _shipped_index()
     tokens = list(tokens)
     for _ in range(10):
         tokens, changed = _one_pass(tokens, by_first)
@@ -175,14 +186,16 @@ def normalize_tokens(tokens, rules=None) -> list:
 # -- sentences -----------------------------------------------------------------------------------
 _END = "。!?！？\n"
 _OPEN, _CLOSE = "「『", "」』"
+_MARKS = re.compile("[" + re.escape(_END + _OPEN + _CLOSE) + "]")
 
 
 def split_sentences(text: str) -> list:
     """Sentences of a response: split after 。！？ (and ! ?) and at line breaks, never inside
     「」 or 『』. If the quotes do not balance (a PDF lost one), they are ignored."""
     text = str(text)
+    marks = [(m.start(), m.group()) for m in _MARKS.finditer(text)]  # the only characters that matter
     depth, balanced = 0, True
-    for ch in text:
+    for _, ch in marks:
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
@@ -191,7 +204,7 @@ def split_sentences(text: str) -> list:
                 balanced = False
     balanced = balanced and depth == 0
     out, start, depth = [], 0, 0
-    for i, ch in enumerate(text):
+    for i, ch in marks:
         if balanced and ch in _OPEN:
             depth += 1
         elif balanced and ch in _CLOSE:
@@ -207,7 +220,7 @@ def final_predicate(tokens) -> str:
     """The sentence's final predicate: its last content word and the auxiliary chain after it,
     joined by '_' (考える_て_居る_ない, 検討_為る_て_行く, 参考_と_為る). Symbols are skipped."""
     words = [t for t in tokens if not t.pos.startswith(("補助記号", "記号"))]
-    head = max((k for k, t in enumerate(words) if is_content(t)), default=0)
+    head = next((k for k in range(len(words) - 1, -1, -1) if is_content(words[k])), 0)  # the last content word
     return "_".join(t.lemma for t in words[head:])
 
 
@@ -244,17 +257,19 @@ def lemma_string(tokens) -> str:
     return " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in tokens if _is_shown(t))
 
 
-def sentence(text: str, rules=None) -> Sentence:
-    """One sentence (normalized text) analyzed."""
+def sentence(text: str, rules=None, predicate: bool = True) -> Sentence:
+    """One sentence (normalized text) analyzed; ``predicate=False`` leaves its predicate ''
+    (an opinion's is never read)."""
     tokens = tuple(normalize_tokens(analyze(text), rules))
     words = tuple(t for t in tokens if _is_shown(t))
-    return Sentence(text, tokens, words, lemma_string(words), final_predicate(tokens))
+    lemmas = " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in words)  # lemma_string(words)
+    return Sentence(text, tokens, words, lemmas, final_predicate(tokens) if predicate else "")
 
 
-def sentences(text, rules=None) -> list:
-    """The response as normalized sentences (see Sentence)."""
+def sentences(text, rules=None, predicates: bool = True) -> list:
+    """The response as normalized sentences (see Sentence; ``predicates``: as for sentence)."""
     raw = "" if text is None or text != text else str(text)  # None or NaN: no sentences
-    return [sentence(s, rules) for s in filter(None, map(normalize, split_sentences(raw)))]
+    return [sentence(s, rules, predicates) for s in filter(None, map(normalize, split_sentences(raw)))]
 
 
 def normalized_lemmas(text, rules=None) -> str:
