@@ -37,3 +37,17 @@ def saved_models(dataset, tmp_path_factory):
         pipe = build_pipeline(mode, CONFIG).fit(dataset, dataset["label"])
         persist.save(pipe, {"mode": mode, "needs_review": {"threshold": 0.5}}, d, mode)
     return d
+
+
+@pytest.fixture(scope="session")
+def precedent_models(saved_models, dataset, tmp_path_factory):
+    """saved_models with a precedents index of the dataset beside them, as `pubcom train` builds it."""
+    import shutil
+
+    from classifier import precedents
+
+    d = tmp_path_factory.mktemp("models_precedents")
+    for f in saved_models.iterdir():
+        shutil.copy(f, d / f.name)
+    precedents.save(precedents.PrecedentIndex().fit(precedents.training_rows(dataset, "corrections.csv")), d)
+    return d

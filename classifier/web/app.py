@@ -96,7 +96,7 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
             resp = find_column(table.columns, "response", required=False)
             has_response = resp is not None and (table[resp].astype(str).str.strip() != "").any()
             model = models.get("response" if has_response else "opinion")
-            u = Upload(secrets.token_urlsafe(12), name, table, lines, model, scheme, started)
+            u = Upload(secrets.token_urlsafe(12), name, table, lines, model, scheme, started, models.precedents())
             u.predict(background=app.config.get("PUBCOM_BACKGROUND", True))
         except PubcomError as e:
             return index_page(explain(e), 400)
@@ -115,6 +115,7 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
         u = get(token)
         chosen = views.select(u, request.args)
         grouped = chosen["grouped"]
+        u.precedents([i for i in chosen["rows"] if not u.blank(i)])  # one look-up for the page's rows
         rows = [views.row_view(u, i, grouped) for i in chosen["rows"]]
         out = u.out
         return page("results.html", u=u, token=token, rows=rows, chosen=chosen, args=request.args,
