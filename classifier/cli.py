@@ -150,8 +150,9 @@ def _say(message):
 @click.option("--corrections/--no-corrections", default=True, show_default=True,
               help="Also train on staff corrections in data/corrections/.")
 @click.option("--models-dir", default=None, help="Where to write models (default: models/).")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response", "request"]),
-              help="Train only this mode (default both).")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response", "request", "precedents"]),
+              help="Train only this mode (default all; the precedents index is rebuilt with any mode, or "
+                   "alone with --mode precedents).")
 @click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
               help="Configurations to choose from: fast (meets the speed target) or full (slower models).")
 @click.option("-j", "--jobs", default=1, show_default=True, help="Parallel jobs for cross-validation.")

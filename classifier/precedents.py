@@ -21,7 +21,8 @@ NAME = "precedents"  # models/precedents.skops + models/precedents.json
 CORRECTION_SOURCE = "staff correction"
 FIELDS = ("similarity", "label", "label_ja", "source", "plan", "opinion", "response")
 INDEX_COLUMNS = ("opinion", "response", "label", "source", "plan")
-CHUNK = 2000  # query rows per sparse product (CHUNK × index size similarities in memory)
+CHUNK = 2000  # query rows per sparse product at most
+CELLS = 20_000_000  # similarities held at once (80 MB of float32): fewer rows per product for a large index
 
 
 def columns(k: int) -> list:
@@ -29,13 +30,15 @@ def columns(k: int) -> list:
     return [f"precedent_{i}_{f}" for i in range(1, k + 1) for f in FIELDS]
 
 
-CHOICES = {"char": (2, 3), "char14": (1, 4), "char24": (2, 4), "lemma": (1, 1)}
+CHOICES = {"char2": (2, 2), "char23": (2, 3), "char14": (1, 4), "char24": (2, 4), "lemma": (1, 1)}
+DEFAULT = "char2"
 
 
-def vectorizer(choice: str = "char") -> TfidfVectorizer:
-    """The TF-IDF of an index. ``char``: character 2–3-grams within word boundaries (no MeCab at
-    query time); ``char14``/``char24``: 1–4/2–4-grams; ``lemma``: MeCab lemmas (measured in
-    benchmarks/precedents.py; its function is not a trusted type, so it is not saved)."""
+def vectorizer(choice: str = DEFAULT) -> TfidfVectorizer:
+    """The TF-IDF of an index. ``char2`` (the default): character bigrams within word boundaries,
+    no MeCab at query time — as useful as the others by leave-one-source-out and 2.6× faster to
+    apply than 2–3-grams (benchmarks/precedents.py); ``char23``/``char14``/``char24``: 2–3/1–4/2–4-
+    grams; ``lemma``: MeCab lemmas (measured only: its function is not a trusted type)."""
     if choice not in CHOICES:
         raise ValueError(f"unknown vectorizer {choice!r}; expected one of {', '.join(CHOICES)}")
     if choice == "lemma":
@@ -60,7 +63,7 @@ class PrecedentIndex:
     ``query(texts, k, exclude=...)``: one row per (input, rank), see ``query``.
     """
 
-    def __init__(self, choice: str = "char"):
+    def __init__(self, choice: str = DEFAULT):
         self.choice = choice
 
     def fit(self, frame: pd.DataFrame) -> "PrecedentIndex":
@@ -115,8 +118,9 @@ class PrecedentIndex:
             for j, t in enumerate(self.opinions_):
                 position.setdefault(t, []).append(j)
         kk = min(k, self.size)
-        for start in range(0, len(texts), CHUNK):
-            block = texts[start:start + CHUNK]
+        step = max(1, min(CHUNK, CELLS // self.size))
+        for start in range(0, len(texts), step):
+            block = texts[start:start + step]
             scores = (self.vectorizer_.transform(block) @ self.matrix_).toarray()
             if docs is not None:
                 for r, t in enumerate(block):

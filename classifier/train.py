@@ -137,11 +137,13 @@ def train_precedents(frame: pd.DataFrame, models_dir, data_files=()) -> dict:
 
 def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progress=None,
           with_precedents=True) -> dict:
-    """Train and save every mode, and the precedents index (``with_precedents``); return
-    {mode: card} (and {"precedents": its card})."""
+    """Train and save every mode, and the precedents index (``with_precedents``, or a mode
+    "precedents": only the index); return {mode: card} (and {"precedents": its card})."""
     frame = load_training_data(data_files)
     cards = {}
     for mode in modes:
+        if mode == precedents.NAME:
+            continue
         if mode == "request":
             if progress:
                 progress("request: choosing C by leave-one-source-out over the annotated request types")

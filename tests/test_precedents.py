@@ -194,13 +194,16 @@ def test_predict_cli_xlsx_headers_are_japanese(tmp_path, precedent_models):
     from openpyxl import load_workbook
 
     src = tmp_path / "in.csv"
-    pd.DataFrame({"意見": ["窓口を残してほしい"]}).to_csv(src, index=False)
+    pd.DataFrame({"番号": [1, 2], "意見": ["窓口を残してほしい", ""]}).to_csv(src, index=False)
     out = tmp_path / "out.xlsx"
     result = CliRunner().invoke(main, ["predict", str(src), "-o", str(out), "--mode", "opinion", "--models-dir",
                                        str(precedent_models), "--precedents", "1"])
     assert result.exit_code == 0, result.output
     headers = [c.value for c in next(load_workbook(out).active.iter_rows(max_row=1))]
     assert "過去の回答例1の回答\nprecedent_1_response" in headers
+    back = read_table(out)
+    assert back["precedent_1_opinion"].iloc[0] != "" and back["precedent_1_opinion"].iloc[1] == ""
+    assert back["precedent_1_similarity"].iloc[1] in ("", None) or pd.isna(back["precedent_1_similarity"].iloc[1])
 
 
 def test_predict_cli_without_an_index_says_to_run_train(tmp_path, saved_models):
@@ -238,3 +241,22 @@ def test_page_without_an_index_shows_no_precedents(tmp_path, saved_models):
     p = _page(tmp_path, saved_models)
     html = p.get(f"/results/{p.token(pd.DataFrame({'意見': ['窓口を残して']}))}").get_data(as_text=True)
     assert "precedents" not in html.replace("details.precedents", "")
+
+
+def test_train_cli_mode_precedents_builds_only_the_index(dataset, tmp_path):
+    data = tmp_path / "labeled_opinions.csv"
+    dataset.iloc[:60].to_csv(data, index=False)
+    models = tmp_path / "models"
+    result = CliRunner().invoke(main, ["train", "--data", str(data), "--models-dir", str(models), "--mode", "precedents"])
+    assert result.exit_code == 0, result.output
+    assert "precedents: 60 labelled opinions indexed" in result.output
+    assert sorted(p.name for p in models.iterdir()) == ["precedents.json", "precedents.skops"]
+    assert len(precedents.load(models)) == 60
+
+
+def test_shipped_index_loads_and_finds_a_dataset_row(dataset):
+    from classifier.predict import default_models_dir
+
+    index = precedents.load(default_models_dir())
+    row = dataset.iloc[10]
+    assert index.query([row["opinion"]], 1)["opinion"].iloc[0] == row["opinion"]
