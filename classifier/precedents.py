@@ -77,6 +77,29 @@ class PrecedentIndex:
             setattr(self, f"{c}s_", rows[c].tolist())
         return self
 
+    def __getstate__(self) -> dict:
+        """What is saved: texts and terms packed into one string each (with their lengths), the
+        idf weights and the matrix — a skops file of a few nodes that loads in a blink, where a
+        vectorizer's vocabulary dict would be one node per term."""
+        state = {"choice": self.choice}
+        if hasattr(self, "vectorizer_"):
+            terms = sorted(self.vectorizer_.vocabulary_, key=self.vectorizer_.vocabulary_.get)
+            state.update(terms=_pack(terms), idf=np.asarray(self.vectorizer_.idf_), matrix=self.matrix_,
+                         **{c: _pack(getattr(self, f"{c}s_")) for c in INDEX_COLUMNS})
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.choice = state["choice"]
+        if "terms" not in state:
+            return
+        vec = vectorizer(self.choice)
+        terms = _unpack(*state["terms"])
+        vec.vocabulary_ = {t: i for i, t in enumerate(terms)}
+        vec.idf_ = np.asarray(state["idf"])
+        self.vectorizer_, self.matrix_ = vec, state["matrix"]
+        for c in INDEX_COLUMNS:
+            setattr(self, f"{c}s_", _unpack(*state[c]))
+
     @property
     def size(self) -> int:
         return len(self.opinions_)
@@ -155,6 +178,15 @@ class PrecedentIndex:
             "label_ja": np.array([LABELS_JA.get(l, l) for l in labels], dtype=object),
             "source": pick(self.sources_), "plan": pick(self.plans_),
             "opinion": pick(self.opinions_), "response": pick(self.responses_)})
+
+
+def _pack(texts) -> tuple:
+    return "".join(texts), np.array([len(t) for t in texts], dtype=np.int64)
+
+
+def _unpack(joined: str, lengths) -> list:
+    ends = np.cumsum(lengths)
+    return [joined[e - n:e] for n, e in zip(lengths.tolist(), ends.tolist())]
 
 
 def wide(long: pd.DataFrame, n: int, k: int) -> pd.DataFrame:
