@@ -260,3 +260,17 @@ def test_shipped_index_loads_and_finds_a_dataset_row(dataset):
     index = precedents.load(default_models_dir())
     row = dataset.iloc[10]
     assert index.query([row["opinion"]], 1)["opinion"].iloc[0] == row["opinion"]
+
+
+def test_a_tampered_index_leaves_the_page_working_without_precedents(tmp_path, precedent_models):
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(precedent_models, models)
+    with open(models / "precedents.skops", "ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(ModelError, match="does not match its model card"):
+        precedents.load(models)
+    p = _page(tmp_path, models)
+    html = p.get(f"/results/{p.token(pd.DataFrame({'意見': ['窓口を残して']}))}").get_data(as_text=True)
+    assert 'id="row-0"' in html and '<details class="precedents">' not in html

@@ -181,6 +181,7 @@ def make_server(host="127.0.0.1", port=8765, data_dir="data", models_dir=None):
     from werkzeug.serving import make_server as bind
 
     app = create_app(data_dir, models_dir, hosts=security.addresses(host))
+    app.extensions["pubcom"]["models"].precedents()  # loaded now, not on the first upload
     server = bind(host, port, app, threaded=True)
     app.config["PUBCOM_PORT"] = server.server_port
     warning = security.NO_LOGIN if host in security.WILDCARD else None

@@ -51,16 +51,20 @@ class Models:
             return model
 
     def precedents(self):
-        """The precedents index beside the models, or None when `pubcom train` made none;
-        reloaded when its card changes."""
+        """The precedents index beside the models, or None when `pubcom train` made none or it
+        cannot be loaded (changed after training: refused as any model file is; the page then
+        shows no precedents rather than refusing uploads); reloaded when its card changes."""
         if not precedent_index.exists(self.dir):
             return None
-        sha = persist.read_card(self.dir, precedent_index.NAME).get("model_sha256")
-        with self._lock:
-            held = self._loaded.get(precedent_index.NAME)
-            if held is None or held[0] != sha:
-                held = self._loaded[precedent_index.NAME] = sha, precedent_index.load(self.dir)
-            return held[1]
+        try:
+            sha = persist.read_card(self.dir, precedent_index.NAME).get("model_sha256")
+            with self._lock:
+                held = self._loaded.get(precedent_index.NAME)
+                if held is None or held[0] != sha:
+                    held = self._loaded[precedent_index.NAME] = sha, precedent_index.load(self.dir)
+                return held[1]
+        except ModelError:
+            return None
 
 
 class Upload:
