@@ -150,8 +150,9 @@ def _say(message):
 @click.option("--corrections/--no-corrections", default=True, show_default=True,
               help="Also train on staff corrections in data/corrections/.")
 @click.option("--models-dir", default=None, help="Where to write models (default: models/).")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response", "request"]),
-              help="Train only this mode (default both).")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["opinion", "response", "request", "precedents"]),
+              help="Train only this mode (default all; the precedents index is rebuilt with any mode, or "
+                   "alone with --mode precedents).")
 @click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
               help="Configurations to choose from: fast (meets the speed target) or full (slower models).")
 @click.option("-j", "--jobs", default=1, show_default=True, help="Parallel jobs for cross-validation.")
@@ -166,6 +167,10 @@ def train(data, extra, corrections, models_dir, modes, grid_name, jobs):
     grid = GRIDS[grid_name]
     cards = train_models(files, models_dir or default_models_dir(), modes or tuple(MODES), grid, jobs, _say)
     for mode, card in cards.items():
+        if mode == "precedents":
+            click.echo(f"precedents: {card['rows']} labelled opinions indexed (TF-IDF {card['vectorizer']}) "
+                       f"→ {card['model_file']}")
+            continue
         cfg = card["config"]
         if mode == "request":
             click.echo(f"request: {card['rows']} rows, lr C={cfg['C']}, leave-one-source-out macro-F1 "
@@ -246,10 +251,13 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
 @click.option("--response-column", default=None, help="Name of the response column (default: detect).")
 @click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
 @click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
+@click.option("--precedents", default=0, show_default=True, type=click.IntRange(min=0), metavar="K",
+              help="Also the K most similar labelled opinions and how they were answered (precedent_<i>_… "
+                   "columns; needs models/precedents.skops from `pubcom train`).")
 @_header_row
 @_sheet
 def predict(input, output, mode, encoding, input_encoding, opinion_column, response_column, scheme, models_dir,
-            header_row, sheet):
+            precedents, header_row, sheet):
     """Suggest a category for every row of INPUT and write OUTPUT. INPUT is a CSV/XLSX table, or a
     published results document (.pdf, .html, .txt): then one row per opinion it holds (No., 意見,
     市の考え方, 公表区分)."""
@@ -266,7 +274,9 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
         _say(f"{input}: {table.attrs['count']} (format {table.attrs['document']})")
         opinion_column = response_column = None  # they named the document's headings
     model = load_model(mode, models_dir)
-    out = model.predict_table(table, opinion_column, response_column, scheme, progress=True)
+    if precedents:
+        model.precedent_index()  # a missing index fails here, before any work
+    out = model.predict_table(table, opinion_column, response_column, scheme, progress=True, precedents=precedents)
     write_table(out, output, encoding=encoding)
     errors = int((out["error"] != "").sum())
     click.echo(f"wrote {output}: {len(out)} rows, {int(out['needs_review'].sum())} need review, "

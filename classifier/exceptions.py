@@ -105,5 +105,9 @@ class ModelError(PubcomError):
     """A model file is missing, tampered with, or unusable."""
 
 
+class PrecedentsMissingError(ModelError):
+    """No precedents index beside the models (models/precedents.skops): `pubcom train` builds it."""
+
+
 class CorrectionError(PubcomError):
     """A staff correction cannot be made or withdrawn as asked (unknown id, already withdrawn)."""

@@ -25,10 +25,11 @@ LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "skops", "fugashi", "un
 SUFFIX = ".skops"
 # The types a model may contain beyond what skops trusts by default (public scikit-learn, numpy,
 # scipy): the project's feature steps and tokenizer function, and the private parts of
-# scikit-learn's calibrated LinearSVC.
+# scikit-learn's calibrated LinearSVC; the precedents index and its sparse matrix.
 TRUSTED = ("classifier.features.AnalyzeColumns", "classifier.features.CrossFeatures",
            "classifier.features.StanceFeatures", "classifier.model.Tempered", "classifier.text.split_tokens",
-           "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration")
+           "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
+           "classifier.precedents.PrecedentIndex", "scipy.sparse._csr.csr_matrix")
 
 
 def sha256_file(path) -> str:

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import persist
-from .exceptions import MissingColumnError, ModelError
+from . import persist, precedents as precedent_index
+from .exceptions import MissingColumnError, ModelError, PrecedentsMissingError
 from .features import AnalysisCache
 from .labels import LABELS_JA
 from .requests import REQUEST_TYPES_JA
@@ -41,12 +41,15 @@ def default_models_dir() -> Path:
 class Model:
     """A trained pipeline for one mode, with its model card (training facts, review threshold)."""
 
-    def __init__(self, pipeline, mode: str, card: dict | None = None, requests: "Model | None" = None):
+    def __init__(self, pipeline, mode: str, card: dict | None = None, requests: "Model | None" = None,
+                 precedents=None, models_dir=None):
         self.pipeline = pipeline
         self.mode = check_mode(mode)
         self.card = card or {}
         self.threshold = float(self.card.get("needs_review", {}).get("threshold", 0.5))
         self.requests = requests  # the request-type model, when one was trained
+        self.index = precedents  # the PrecedentIndex, loaded from models_dir when first needed
+        self.models_dir = models_dir
 
     @property
     def output_columns(self) -> list:
@@ -120,6 +123,21 @@ class Model:
         rows = [table.get(t, (None, None, None)) for t in texts]
         return pd.DataFrame(rows, columns=REQUEST_COLUMNS, dtype=object)
 
+    def precedent_index(self):
+        """The precedents index beside this model (PrecedentsMissingError when there is none)."""
+        if self.index is None:
+            if self.models_dir is None:
+                raise PrecedentsMissingError("this model has no precedents index; run `pubcom train` to build "
+                                             "one beside the models")
+            self.index = precedent_index.load(self.models_dir)
+        return self.index
+
+    def precedents(self, opinions, k: int = 3, exclude=None) -> pd.DataFrame:
+        """The ``k`` most similar labelled opinions of each opinion and how they were answered: one
+        row per (input, rank) — input, rank, similarity, label, label_ja, source, plan, opinion,
+        response (PrecedentIndex.query; ``exclude``: each opinion's (source, plan))."""
+        return self.precedent_index().query(list(opinions), k, exclude)
+
     def predict(self, opinions, responses=None) -> pd.DataFrame:
         """Predict lists of texts: ``predict(["…"])`` in opinion mode, ``predict(ops, resps)`` in
         response mode. Returns one row per text (see OUTPUT_COLUMNS)."""
@@ -131,10 +149,13 @@ class Model:
         return self.predict_table(pd.DataFrame(data))[self.output_columns]
 
     def predict_table(self, table: pd.DataFrame, opinion_column=None, response_column=None,
-                      scheme: str | None = None, progress=False) -> pd.DataFrame:
+                      scheme: str | None = None, progress=False, precedents: int = 0) -> pd.DataFrame:
         """Every row of ``table``, in order, with all its columns plus the prediction columns.
         Columns are found by their Japanese names (意見, 市の考え方, …) or given. ``progress``: as
-        for predict_texts (counts are of distinct texts)."""
+        for predict_texts (counts are of distinct texts). ``precedents=k``: also the k most similar
+        labelled opinions (precedent_<i>_… columns before ``error``); a row's source and plan
+        columns (source/団体, plan/計画), when the table has them, keep the row itself out."""
+        index = self.precedent_index() if precedents else None
         cols = {"opinion": find_column(table.columns, "opinion", opinion_column)}
         if self.mode == "response":
             cols["response"] = find_column(table.columns, "response", response_column, required=False)
@@ -155,7 +176,7 @@ class Model:
         pred = self.predict_texts(unique, progress)
         pred.index = key[unique.index].to_numpy()
         out = table.copy().reset_index(drop=True)
-        ours = set(self.output_columns) | {"category"}
+        ours = set(self.output_columns) | {"category"} | set(precedent_index.columns(precedents))
         out.columns = [f"{c}_input" if c in ours else c for c in out.columns]
         for c in OUTPUT_COLUMNS[:-1]:
             values = pd.Series(None, index=texts.index, dtype=object)
@@ -171,9 +192,13 @@ class Model:
             asks = self._request_rows(texts["opinion"], known)
             for c in REQUEST_COLUMNS:
                 out[c] = asks[c].to_numpy()
+        if index is not None:
+            long = index.query(texts["opinion"].tolist(), precedents, precedent_index.documents(table))
+            for c, values in precedent_index.wide(long, len(texts), precedents).items():
+                out[c] = values.to_numpy()
         out["error"] = error.to_numpy()
         if scheme_obj is not None:
-            out.insert(len(out.columns) - len(self.output_columns), "category",
+            out.insert(len(out.columns) - len(self.output_columns) - len(precedent_index.columns(precedents)), "category",
                        [scheme_obj.raw_for(l) if isinstance(l, str) else "" for l in out["label"]])
         return out
 
@@ -266,7 +291,7 @@ def load_model(mode: str = "response", models_dir=None) -> Model:
     requests = None
     if mode != "request" and (folder / "request.json").exists():
         requests = load_model("request", folder)
-    return Model(pipeline, mode, card, requests)
+    return Model(pipeline, mode, card, requests, models_dir=folder)
 
 
 def _progress(total: int, enabled):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from . import corrections, persist
+from . import corrections, persist, precedents
 from .dataset import add_groups, load_dataset
 from .evaluate import (GUIDE, analyze_once, calibration, coverage_curve, fit_predict, fit_steps, review_threshold, select_config, split_groups,
                        splitter, trainable)
@@ -129,11 +129,24 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
     return Model(pipeline, mode, card), card
 
 
-def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progress=None) -> dict:
-    """Train and save every mode; return {mode: card}."""
+def train_precedents(frame: pd.DataFrame, models_dir, data_files=()) -> dict:
+    """Build the precedents index (official and annotated rows, staff corrections) and save it
+    beside the models as precedents.skops; return its card."""
+    index = precedents.PrecedentIndex().fit(precedents.training_rows(frame, corrections.FILENAME))
+    card = {"trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "training_data": {Path(p).name: persist.sha256_file(p) for p in data_files}}
+    return precedents.save(index, models_dir, card)
+
+
+def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progress=None,
+          with_precedents=True) -> dict:
+    """Train and save every mode, and the precedents index (``with_precedents``, or a mode
+    "precedents": only the index); return {mode: card} (and {"precedents": its card})."""
     frame = load_training_data(data_files)
     cards = {}
     for mode in modes:
+        if mode == precedents.NAME:
+            continue
         if mode == "request":
             if progress:
                 progress("request: choosing C by leave-one-source-out over the annotated request types")
@@ -144,4 +157,8 @@ def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progr
             model, card = train_mode(frame, mode, grid, n_jobs, progress, data_files)
             pipeline = model.pipeline
         cards[mode] = persist.save(pipeline, card, models_dir, mode)
+    if with_precedents:
+        if progress:
+            progress("precedents: indexing the labelled opinions for look-up")
+        cards[precedents.NAME] = train_precedents(frame, models_dir, data_files)
     return cards

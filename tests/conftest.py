@@ -53,3 +53,17 @@ def saved_models_with_requests(saved_models, dataset, tmp_path_factory):
     pipe = build_request_pipeline(C=1.0).fit(rows, rows["label"])
     persist.save(pipe, {"mode": "request", "needs_review": {"threshold": 0.5}}, d, "request")
     return d
+
+
+@pytest.fixture(scope="session")
+def precedent_models(saved_models, dataset, tmp_path_factory):
+    """saved_models with a precedents index of the dataset beside them, as `pubcom train` builds it."""
+    import shutil
+
+    from classifier import precedents
+
+    d = tmp_path_factory.mktemp("models_precedents")
+    for f in saved_models.iterdir():
+        shutil.copy(f, d / f.name)
+    precedents.save(precedents.PrecedentIndex().fit(precedents.training_rows(dataset, "corrections.csv")), d)
+    return d

@@ -96,7 +96,7 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
             resp = find_column(table.columns, "response", required=False)
             has_response = resp is not None and (table[resp].astype(str).str.strip() != "").any()
             model = models.get("response" if has_response else "opinion")
-            u = Upload(secrets.token_urlsafe(12), name, table, lines, model, scheme, started)
+            u = Upload(secrets.token_urlsafe(12), name, table, lines, model, scheme, started, models.precedents())
             u.predict(background=app.config.get("PUBCOM_BACKGROUND", True))
         except PubcomError as e:
             return index_page(explain(e), 400)
@@ -115,6 +115,7 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
         u = get(token)
         chosen = views.select(u, request.args)
         grouped = chosen["grouped"]
+        u.precedents([i for i in chosen["rows"] if not u.blank(i)])  # one look-up for the page's rows
         rows = [views.row_view(u, i, grouped) for i in chosen["rows"]]
         out = u.out
         return page("results.html", u=u, token=token, rows=rows, chosen=chosen, args=request.args,
@@ -182,6 +183,7 @@ def make_server(host="127.0.0.1", port=8765, data_dir="data", models_dir=None):
     from werkzeug.serving import make_server as bind
 
     app = create_app(data_dir, models_dir, hosts=security.addresses(host))
+    app.extensions["pubcom"]["models"].precedents()  # loaded now, not on the first upload
     server = bind(host, port, app, threaded=True)
     app.config["PUBCOM_PORT"] = server.server_port
     warning = security.NO_LOGIN if host in security.WILDCARD else None

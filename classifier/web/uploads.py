@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import persist, precedents as precedent_index
 from ..exceptions import ModelError, PubcomError, TableReadError
 from ..labels import LABELS
 from ..predict import load_model, model_card
@@ -49,12 +50,30 @@ class Models:
                 model = self._loaded[mode] = load_model(mode, self.dir)
             return model
 
+    def precedents(self):
+        """The precedents index beside the models, or None when `pubcom train` made none or it
+        cannot be loaded (changed after training: refused as any model file is; the page then
+        shows no precedents rather than refusing uploads); reloaded when its card changes."""
+        if not precedent_index.exists(self.dir):
+            return None
+        try:
+            sha = persist.read_card(self.dir, precedent_index.NAME).get("model_sha256")
+            with self._lock:
+                held = self._loaded.get(precedent_index.NAME)
+                if held is None or held[0] != sha:
+                    held = self._loaded[precedent_index.NAME] = sha, precedent_index.load(self.dir)
+                return held[1]
+        except ModelError:
+            return None
+
 
 class Upload:
     """One uploaded table and its predictions; ``out`` grows from the first page to every row."""
 
-    def __init__(self, token, name, table, lines, model, scheme=None, started=None):
+    def __init__(self, token, name, table, lines, model, scheme=None, started=None, precedents=None):
         self.token, self.name, self.scheme, self.model = token, name, scheme, model
+        self.index = precedents  # a PrecedentIndex, or None: no precedents shown
+        self._precedents: dict = {}  # row -> its precedents (dicts), computed for the rows shown
         self.table = table.reset_index(drop=True)
         self.lines = [int(n) for n in lines]
         self.mode = model.mode
@@ -168,6 +187,23 @@ class Upload:
             text = self.answers[j]
             counts[text] = counts.get(text, 0) + 1
         return list(counts.items())
+
+    def precedents(self, rows, k: int = 3) -> dict:
+        """{row: [precedent, …]} for ``rows`` (each a dict of similarity, label, label_ja, source,
+        plan, opinion, response), computed once per row, for the rows a page shows only."""
+        if self.index is None:
+            return {}
+        todo = [i for i in dict.fromkeys(rows) if i not in self._precedents]
+        if todo:
+            docs = precedent_index.documents(self.table.iloc[todo])
+            found = self.index.query([self.opinions[i] for i in todo], k, docs)
+            found = found[found["similarity"].notna()]
+            got: dict = {i: [] for i in todo}
+            for record in found.to_dict("records"):
+                got[todo[record["input"]]].append(record)
+            with self.lock:
+                self._precedents.update(got)
+        return {i: self._precedents.get(i, []) for i in rows}
 
     def file_number(self, i) -> str:
         return str(self.table.at[i, self.number]).strip() if self.number else ""

@@ -124,6 +124,7 @@ def row_view(u, i, grouped=False) -> dict:
     if isinstance(asked, str) and asked in REQUEST_TYPES_JA:
         view.update(request_type=asked, request_type_ja=REQUEST_TYPES_JA[asked],
                     request_confidence=float(o["request_confidence"]))
+    view["precedents"] = [precedent_view(p) for p in u.precedents([i]).get(i, [])] if not blank else []
     batches = u.history.get(i)
     view["undo"] = len(u.clicks[batches[-1]]) if batches else 0
     if not blank:
@@ -135,6 +136,17 @@ def row_view(u, i, grouped=False) -> dict:
         view["corrected_ja"] = LABELS_JA[view["corrected"]]
         view["corrected_category"] = _raw(scheme, view["corrected"])
     return view
+
+
+SHOWN = 200  # characters of a precedent's opinion shown; the rest behind "…"
+
+
+def precedent_view(p: dict) -> dict:
+    """A precedent as the row's folded block shows it."""
+    opinion = str(p["opinion"])
+    return {"percent": round(100 * float(p["similarity"])), "label": p["label"], "label_ja": p["label_ja"],
+            "source": p["source"], "plan": p["plan"], "response": p["response"],
+            "opinion": opinion if len(opinion) <= SHOWN else opinion[:SHOWN] + "…", "full": opinion}
 
 
 def _raw(scheme, label) -> str:
