@@ -46,6 +46,7 @@ VARIANTS = {
     "+ per-body weights": {"weight_body": True},
     "− balanced classes": {"balanced": False},
     "+ per-response and per-body weights": {"weight_response": True, "weight_body": True},
+    "− per-response and per-body weights": {"weight_response": False, "weight_body": False},
 }
 
 

@@ -251,7 +251,7 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
 @click.option("--response-column", default=None, help="Name of the response column (default: detect).")
 @click.option("--scheme", default=None, help="Also give the category in this scheme (e.g. morioka).")
 @click.option("--models-dir", default=None, help="Folder with the trained models (default: models/).")
-@click.option("--precedents", default=0, show_default=True, type=click.IntRange(min=0), metavar="K",
+@click.option("--precedents", default=0, show_default=True, type=click.IntRange(0, 5), metavar="K",
               help="Also the K most similar labelled opinions and how they were answered (precedent_<i>_… "
                    "columns; needs models/precedents.skops from `pubcom train`).")
 @_header_row

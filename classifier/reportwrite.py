@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .charts import deferral_svg, label_shares_svg, request_labels_svg
@@ -67,9 +68,14 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
             if "request_type" in pred:
                 frame["request_type"] = pred["request_type"].fillna("").to_numpy()
                 frame["request_origin"] = "predicted"
-        if "request_type" in table:
-            frame["request_type"] = table["request_type"].fillna("").str.strip()
-            frame["request_origin"] = table["request_origin"] if "request_origin" in table else "predicted"
+        if "request_type" in table:  # the file's own request types, where it has one
+            given = table["request_type"].fillna("").astype(str).str.strip()
+            has = (given != "").to_numpy()
+            origin = table["request_origin"].fillna("").astype(str) if "request_origin" in table else "predicted"
+            origin = pd.Series(origin, index=table.index)
+            before = frame["request_origin"] if "request_origin" in frame else pd.Series("", index=frame.index)
+            frame["request_type"] = np.where(has, given.to_numpy(), frame.get("request_type", pd.Series("", index=frame.index)).to_numpy())
+            frame["request_origin"] = np.where(has, origin.to_numpy(), before.to_numpy())
         if "label_origin" in table:
             frame["label_origin"] = table["label_origin"]
         if "corrected_label" in table:  # the staff page's download: a correction is a reading

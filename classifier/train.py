@@ -121,7 +121,7 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
                "ece": calibration(proba[ref], y[ref])["ece"],
                "selection_score": round(inner, 3)},
         "needs_review": threshold,
-        # the share of rows the model can label at 70 / 80 / 90 % precision (leave-one-source-out)
+        # the share of rows the model can label at 60 / 70 / 80 / 90 % precision (leave-one-source-out)
         "coverage_at_precision": {k: v["share"] for k, v in
                                   coverage_curve(proba[ref], y[ref])["coverage_at_precision"].items()},
         "labels": list(pipeline.named_steps["clf"].classes_),
@@ -132,7 +132,10 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
 def train_precedents(frame: pd.DataFrame, models_dir, data_files=()) -> dict:
     """Build the precedents index (official and annotated rows, staff corrections) and save it
     beside the models as precedents.skops; return its card."""
-    index = precedents.PrecedentIndex().fit(precedents.training_rows(frame, corrections.FILENAME))
+    rows = precedents.training_rows(frame, corrections.FILENAME)
+    if not len(rows):
+        return None  # nothing official or annotated to look up: no index (predict --precedents says so)
+    index = precedents.PrecedentIndex().fit(rows)
     card = {"trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "training_data": {Path(p).name: persist.sha256_file(p) for p in data_files}}
     return precedents.save(index, models_dir, card)
@@ -160,5 +163,9 @@ def train(data_files, models_dir, modes=tuple(MODES), grid=GRID, n_jobs=1, progr
     if with_precedents:
         if progress:
             progress("precedents: indexing the labelled opinions for look-up")
-        cards[precedents.NAME] = train_precedents(frame, models_dir, data_files)
+        card = train_precedents(frame, models_dir, data_files)
+        if card is not None:
+            cards[precedents.NAME] = card
+        elif progress:
+            progress("precedents: no official or annotated opinion to index, so no precedents index")
     return cards

@@ -118,6 +118,14 @@ def test_train_builds_the_index_beside_the_models_with_staff_corrections(dataset
     assert (top["source"], top["plan"], top["label"]) == ("staff correction", "受付.xlsx", "deferred")
 
 
+def test_nothing_official_or_annotated_builds_no_index_instead_of_failing(dataset, tmp_path):
+    from classifier.train import train_precedents
+
+    rules_only = dataset.iloc[:30].assign(label_origin="rule")
+    assert train_precedents(rules_only, tmp_path / "models") is None
+    assert not (tmp_path / "models" / "precedents.skops").exists()
+
+
 def test_save_load_round_trip_through_persist(index, tmp_path):
     card = precedents.save(index, tmp_path)
     assert card["model_format"] == "skops" and (tmp_path / "precedents.skops").exists()

@@ -297,3 +297,17 @@ def test_a_labelled_file_without_request_types_gets_them_predicted(tmp_path, sav
     assert answers["n"].sum() == 2 and answers["deferred"].sum() == 1  # the empty opinion has no request type
     assert set(answers["request_type_from"]) == {"predicted"} and set(answers["label_from"]) == {"labelled"}
     assert "1 row(s) without a request type" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_results_file_with_blank_request_types_keeps_the_predicted_ones(tmp_path, saved_models_with_requests):
+    """A predicted file whose own request_type column is blank on some rows: those rows keep the
+    model's request type (they are not dropped from the request tables)."""
+    from classifier.reportwrite import load_results
+
+    path = tmp_path / "results.csv"
+    pd.DataFrame({"意見": ["窓口の廃止に反対です。", "計画に「A」を追記してください。"],
+                  "市の考え方": ["原案のとおりとします。", "追記しました。"],
+                  "request_type": ["question", ""]}).to_csv(path, index=False)
+    frame = load_results([path], saved_models_with_requests)
+    assert frame["request_type"].iloc[0] == "question"
+    assert frame["request_type"].iloc[1] != ""  # the model's, not the file's blank
