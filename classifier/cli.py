@@ -205,7 +205,9 @@ def _training_files(data, extra=(), corrections=True) -> list:
 @click.option("--grid", "grid_name", default="fast", show_default=True, type=click.Choice(["fast", "full"]),
               help="Configurations to choose from inside each fold.")
 @click.option("-j", "--jobs", default=2, show_default=True, help="Parallel jobs.")
-def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
+@click.option("--models-dir", default=None, help="Models whose cards are pointed to this evaluation when they were "
+                                               "trained on the same data (default: models/).")
+def evaluate(data, extra, corrections, output, modes, grid_name, jobs, models_dir):
     """Cross-validate what `pubcom train` trains (leave-one-source-out, leave-one-plan-out, grouped
     k-fold) with baselines, intervals and calibration; write evaluation.json, evaluation.md and
     reliability plots."""
@@ -227,8 +229,16 @@ def evaluate(data, extra, corrections, output, modes, grid_name, jobs):
     meta = {"command": f"pubcom evaluate --grid {grid_name}", "date": dt.date.today().isoformat(),
             "data": str(data), "data_sha256": sha256_file(data), "rows": len(frame), "grid_size": len(grid),
             "training_files": {Path(p).name: sha256_file(p) for p in files}}
-    for path in write_evaluation(results, meta, output):
+    written = write_evaluation(results, meta, output)
+    for path in written:
         click.echo(f"wrote {path}")
+    from .persist import link_evaluation
+    from .predict import default_models_dir
+
+    evaluation = next(p for p in written if Path(p).name == "evaluation.json")
+    for mode in results:
+        if link_evaluation(models_dir or default_models_dir(), mode, evaluation, meta["training_files"]):
+            click.echo(f"models/{mode}.json now points to {evaluation} (trained on the same data)")
     for mode, kinds in results.items():
         if mode == "request":
             h = kinds["headline"]["model"]

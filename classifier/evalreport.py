@@ -129,7 +129,7 @@ def to_markdown(results: dict, meta: dict) -> str:
             out += [f"Calibration: expected calibration error **{c['ece']}**"
                     + (f" (reliability plot: `reliability_{mode}.png`)." if kind == "loso" else "."), ""]
             if t["precision_rest"] is None:
-                out += ["No confidence threshold reaches 90 % precision: every row needs review.", ""]
+                out += [f"No confidence threshold reaches {t['target']:.0%} precision: every row needs review.", ""]
             else:
                 out += [f"needs_review threshold: confidence < **{t['threshold']}**. Staff check "
                         f"**{t['review_share']:.0%}** of rows; the rest are {t['precision_rest']:.0%} precise "

@@ -238,18 +238,30 @@ def calibration(proba: np.ndarray, y, bins: int = 10, labels=LABELS) -> dict:
     return {"ece": round(float(ece), 4), "bins": rows}
 
 
-def review_threshold(proba: np.ndarray, y, target: float = 0.90, labels=LABELS) -> dict:
-    """The lowest confidence threshold such that rows at or above it are ≥ ``target`` precise;
-    rows below it need review. Returns the threshold and the share of rows staff must check."""
+# needs_review flags rows below this precision: the response model 90 %; the opinion model, weaker, 70 %
+REVIEW_TARGET = {"response": 0.90, "opinion": 0.70}
+
+
+def _ranked(proba: np.ndarray, y, labels) -> tuple:
+    """(confidence, order most confident first, precision of the top-k rows for every k, and
+    whether k ends a run of tied confidences): a threshold can only keep whole ties."""
     conf = proba.max(1)
     correct = np.array(labels, dtype=object)[proba.argmax(1)] == np.asarray(y)
     order = np.argsort(-conf, kind="stable")
-    hits = np.cumsum(correct[order])
-    precision = hits / np.arange(1, len(order) + 1)
-    ok = np.nonzero(precision >= target)[0]
+    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    ranked = conf[order]
+    boundary = np.append(ranked[1:] < ranked[:-1], True) if len(order) else np.zeros(0, dtype=bool)
+    return conf, correct, order, precision, boundary
+
+
+def review_threshold(proba: np.ndarray, y, target: float = 0.90, labels=LABELS) -> dict:
+    """The lowest confidence threshold such that rows at or above it are ≥ ``target`` precise;
+    rows below it need review. Returns the threshold and the share of rows staff must check."""
+    conf, correct, order, precision, boundary = _ranked(proba, y, labels)
+    ok = np.nonzero((precision >= target) & boundary)[0]
     if not len(ok):
         return {"threshold": 1.0, "review_share": 1.0, "precision_rest": None, "target": target}
-    k = int(ok.max()) + 1  # keep the top-k most confident rows
+    k = int(ok.max()) + 1  # keep the top-k most confident rows (whole ties)
     threshold = float(conf[order[k - 1]])
     kept = conf >= threshold
     return {"threshold": round(threshold, 4), "review_share": round(1 - float(kept.mean()), 3),
@@ -260,17 +272,14 @@ def coverage_curve(proba: np.ndarray, y, labels=LABELS, targets=(0.6, 0.7, 0.8, 
     """How many rows the model can label when it abstains below a confidence: the precision of the
     most confident rows at every coverage (10 %, 20 %, … of rows), and, for each target precision,
     the largest share of rows it reaches (0 when none)."""
-    conf = proba.max(1)
-    correct = np.array(labels, dtype=object)[proba.argmax(1)] == np.asarray(y)
-    order = np.argsort(-conf, kind="stable")
-    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    conf, correct, order, precision, boundary = _ranked(proba, y, labels)
     n = len(order)
     curve = [{"coverage": round(c, 2), "precision": round(float(precision[max(int(c * n) - 1, 0)]), 3),
               "threshold": round(float(conf[order[max(int(c * n) - 1, 0)]]), 4)}
              for c in np.linspace(0.1, 1.0, 10)] if n else []
     reach = {}
     for t in targets:
-        ok = np.nonzero(precision >= t)[0]
+        ok = np.nonzero((precision >= t) & boundary)[0]
         k = int(ok.max()) + 1 if len(ok) else 0
         reach[f"{t:.0%}"] = {"share": round(k / n, 3) if n else 0.0,
                              "threshold": round(float(conf[order[k - 1]]), 4) if k else None}
@@ -310,6 +319,6 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs
                                     zip(scored["id"], scored["source"], scored["label"], p.argmax(1), p.max(1))]
         entry["calibration"] = calibration(cv["proba"][ref], scored["label"])
         entry["coverage"] = coverage_curve(cv["proba"][ref], scored["label"])
-        entry["needs_review"] = review_threshold(cv["proba"][ref], scored["label"])
+        entry["needs_review"] = review_threshold(cv["proba"][ref], scored["label"], REVIEW_TARGET[mode])
         result[kind] = entry
     return result

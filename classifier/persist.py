@@ -88,6 +88,28 @@ def save(obj, card: dict, models_dir, name: str) -> dict:
     return card
 
 
+def link_evaluation(models_dir, name: str, evaluation_path, training_files: dict) -> bool:
+    """Point the model card ``<name>.json`` to the evaluation of what it was trained on: when the
+    card's ``training_data`` (file name → sha256) is exactly ``training_files``, write
+    ``evaluation`` = {"path", "sha256"} into the card (the model file is untouched) and return True;
+    a card trained on other data, or none, is left alone (False)."""
+    path = Path(models_dir) / f"{name}.json"
+    if not path.exists():
+        return False
+    card = read_card(models_dir, name)
+    if card.get("training_data") != training_files:
+        return False
+    evaluation = Path(evaluation_path).resolve()
+    try:
+        shown = str(evaluation.relative_to(Path(models_dir).resolve().parent))
+    except ValueError:
+        shown = str(evaluation)
+    card["evaluation"] = {"path": shown, "sha256": sha256_file(evaluation)}
+    text = json.dumps(card, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return True
+
+
 def read_card(models_dir, name: str) -> dict:
     path = Path(models_dir) / f"{name}.json"
     if not path.exists():

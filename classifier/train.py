@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from . import corrections, persist, precedents
 from .dataset import add_groups, load_dataset
-from .evaluate import (GUIDE, analyze_once, calibration, coverage_curve, fit_predict, fit_steps, review_threshold, select_config, split_groups,
+from .evaluate import (GUIDE, REVIEW_TARGET, analyze_once, calibration, coverage_curve, fit_predict, fit_steps, review_threshold, select_config, split_groups,
                        splitter, trainable)
 from .exceptions import DataFileError
 from .features import AnalyzeColumns
@@ -25,7 +25,6 @@ from .tables import drop_blank_rows, find_column, read_table
 REQUIRED = ("opinion", "label", "label_origin")
 ORIGINS = ("official", "annotated", "rule", GUIDE)
 GUIDE_ROWS = "guide_rows.csv"
-REVIEW_TARGET = {"response": 0.90, "opinion": 0.70}
 
 
 def load_training_data(paths) -> pd.DataFrame:

@@ -87,9 +87,23 @@ def xlsx_rows(path, sheet=None, max_rows: int | None = None, slack: int = 0, hea
     return XlsxRows(rows, name, names)
 
 
+def _skip_size_scan() -> None:
+    """openpyxl's read-only sheet looks for the sheet's stored size when it opens it, and when the
+    file has no <dimension> it parses the whole sheet to find out (3 s of a 10 s read of a 20,000-row
+    file). The size is never used here (every read resets it and reads every row), so the look is
+    skipped; should openpyxl change, its own behaviour stays."""
+    try:
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    except ImportError:
+        return
+    if hasattr(ReadOnlyWorksheet, "_get_size") and hasattr(ReadOnlyWorksheet, "_max_row"):
+        ReadOnlyWorksheet._get_size = lambda self: None
+
+
 def _open(path, data_only: bool):
     import openpyxl
 
+    _skip_size_scan()
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except Exception as e:  # openpyxl raises many kinds for a bad file

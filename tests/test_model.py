@@ -102,6 +102,21 @@ def test_review_threshold_reaches_target_precision():
     assert t["precision_rest"] >= 0.9 and t["review_share"] == 0.3
 
 
+def test_review_threshold_and_coverage_keep_whole_ties():
+    """Rows of one confidence (a form letter's copies) are kept or reviewed together: the row
+    ranked first among tied rows must not make the whole tie look precise."""
+    from classifier.evaluate import coverage_curve
+
+    proba = np.zeros((10, 5))
+    conf = np.array([0.9] * 2 + [0.8] * 6 + [0.5] * 2)
+    proba[:, 0] = conf
+    proba[:, 1:] = ((1 - conf) / 4)[:, None]
+    y = np.array(["adopted"] * 3 + ["other"] * 5 + ["adopted"] * 2)  # the 0.8 tie: 1 right of 6
+    t = review_threshold(proba, y, 0.7)
+    assert t["precision_rest"] >= 0.7 and t["review_share"] == 0.8 and t["threshold"] == 0.9
+    assert coverage_curve(proba, y)["coverage_at_precision"]["70%"]["share"] == 0.2
+
+
 @pytest.mark.parametrize("mode", ["opinion", "response"])
 def test_save_load_gives_identical_predictions(dataset, saved_models, mode):
     model = load_model(mode, saved_models)

@@ -311,3 +311,46 @@ def test_a_results_file_with_blank_request_types_keeps_the_predicted_ones(tmp_pa
     frame = load_results([path], saved_models_with_requests)
     assert frame["request_type"].iloc[0] == "question"
     assert frame["request_type"].iloc[1] != ""  # the model's, not the file's blank
+
+
+def test_evaluate_points_the_card_of_the_model_it_evaluated_and_report_follows_it(tmp_path, saved_models):
+    """A card trained on the evaluated data gets ``evaluation``; report finds the evaluation there
+    (not in the current folder, not beside the models); a card of other data is left alone."""
+    import shutil
+
+    from classifier import persist
+    from classifier.reportwrite import find_evaluation
+
+    models = tmp_path / "checkout" / "models"
+    shutil.copytree(saved_models, models)
+    for mode, data in (("response", {"labeled_opinions.csv": "aa"}), ("opinion", {"labeled_opinions.csv": "bb"})):
+        pipeline, card = persist.load(models, mode)
+        persist.save(pipeline, dict(card, training_data=data), models, mode)
+    evaluation = tmp_path / "elsewhere" / "evaluation.json"
+    evaluation.parent.mkdir()
+    evaluation.write_text('{"meta": {}, "results": {}}', encoding="utf-8")
+    assert persist.link_evaluation(models, "response", evaluation, {"labeled_opinions.csv": "aa"})
+    assert not persist.link_evaluation(models, "opinion", evaluation, {"labeled_opinions.csv": "aa"})
+    assert "evaluation" not in persist.read_card(models, "opinion")
+    found, card, _ = find_evaluation(models, "response")
+    assert found.resolve() == evaluation.resolve() and card["evaluation"]["sha256"] == persist.sha256_file(evaluation)
+    persist.load(models, "response")  # the model still loads: its file and sha256 are untouched
+
+
+def test_pubcom_evaluate_points_the_cards_of_models_trained_on_the_same_files(tmp_path, dataset):
+    from classifier import persist
+    from classifier.train import train
+    from .conftest import CONFIG
+
+    small = dataset.groupby("source", group_keys=False).head(12)  # a few rows of every body: quick
+    data = tmp_path / "data" / "labeled_opinions.csv"
+    data.parent.mkdir()
+    small.to_csv(data, index=False)
+    models = tmp_path / "models"
+    train([data], models, modes=("opinion",), grid=[CONFIG], with_precedents=False)
+    out = CliRunner().invoke(main, ["evaluate", "--data", str(data), "--no-corrections", "--mode", "opinion",
+                                    "-o", str(tmp_path / "evaluation"), "--models-dir", str(models), "-j", "1"])
+    assert out.exit_code == 0, out.output
+    pointer = persist.read_card(models, "opinion")["evaluation"]
+    assert pointer["sha256"] == persist.sha256_file(tmp_path / "evaluation" / "evaluation.json")
+    assert "models/opinion.json now points to" in out.output
