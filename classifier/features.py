@@ -73,8 +73,9 @@ class AnalyzeColumns(BaseEstimator, TransformerMixin):
 
 
 class AnalysisCache:
-    """Analyzed texts per column, kept across analyze_normalized calls, at most ``size`` in all
-    (the oldest dropped first). Never part of a fitted model."""
+    """Analyzed texts per column, kept across analyze_normalized calls, at most ``size`` in all:
+    each column keeps its most recent share (the oldest dropped first), so many distinct responses
+    do not push out every opinion. Never part of a fitted model."""
 
     def __init__(self, size: int = 10_000):
         self.size = size
@@ -84,11 +85,10 @@ class AnalysisCache:
         return self.columns.setdefault(col, {})
 
     def trim(self) -> None:
-        excess = sum(map(len, self.columns.values())) - self.size
+        share = self.size // max(len(self.columns), 1)
         for seen in self.columns.values():
-            while excess > 0 and seen:
+            for _ in range(len(seen) - share):
                 del seen[next(iter(seen))]
-                excess -= 1
 
 
 def _indicators(rows, cols, n_rows, n_cols):

@@ -41,3 +41,15 @@ def test_analysis_cache_keeps_at_most_its_size():
     assert sum(map(len, cache.columns.values())) <= 3
     assert first["opinion_tokens"].iloc[1] == again["opinion_tokens"].iloc[0]
     pd.testing.assert_frame_equal(again, step.analyze_normalized({"opinion": ["反対です", "質問です", "要望です"]}))
+
+
+def test_analysis_cache_many_responses_do_not_push_out_every_opinion():
+    from classifier.features import AnalysisCache, AnalyzeColumns
+
+    cache = AnalysisCache(size=4)
+    step = AnalyzeColumns(("opinion", "response"))
+    step.analyze_normalized({"opinion": ["賛成です"] * 3, "response": ["承ります", "検討します", "原案のとおりとします"]},
+                            cache=cache)
+    assert "賛成です" in cache.column("opinion")  # the newest opinion stays beside the responses
+    assert len(cache.column("response")) == 2 and sum(map(len, cache.columns.values())) <= 4
+    assert "原案のとおりとします" in cache.column("response")  # the oldest dropped first
