@@ -45,6 +45,8 @@ VARIANTS = {
     "+ per-response weights": {"weight_response": True},
     "+ per-body weights": {"weight_body": True},
     "− balanced classes": {"balanced": False},
+    "rule reading weight ×2": {"stance_weight": 2.0},
+    "word blocks weight ×0.5": {"words_weight": 0.5},
     "+ per-response and per-body weights": {"weight_response": True, "weight_body": True},
     "− per-response and per-body weights": {"weight_response": False, "weight_body": False},
 }
