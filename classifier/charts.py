@@ -49,21 +49,27 @@ def _names(table: pd.DataFrame) -> list:
             for s, p in zip(table["source"], table["plan"])]
 
 
-def label_shares_svg(table: pd.DataFrame) -> str:
-    """Stacked horizontal bars: share of each label per source and plan."""
-    names = _names(table)
-    fig, ax = _figure(8, 0.5 * len(table) + 1.4)
-    left = [0.0] * len(table)
+def _stacked_svg(names: list, shares, legend, xlabel: str, title: str) -> str:
+    """Stacked horizontal bars of the five labels' shares: ``shares(label)`` gives one value per
+    name (NaN counts as 0), ``legend(label)`` its legend entry."""
+    fig, ax = _figure(8, 0.5 * len(names) + 1.4)
+    left = [0.0] * len(names)
     for label in LABELS:
-        values = [0 if math.isnan(v) else v for v in table[f"share_{label}"]]
-        ax.barh(names, values, left=left, color=COLORS[label], label=f"{label} {LABELS_JA[label]}")
+        values = [0 if math.isnan(v) else v for v in shares(label)]
+        ax.barh(names, values, left=left, color=COLORS[label], label=legend(label))
         left = [a + b for a, b in zip(left, values)]
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
-    ax.set_xlabel("share of opinions")
+    ax.set_xlabel(xlabel)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    ax.set_title("Label shares per source")
+    ax.set_title(title)
     return _svg(fig)
+
+
+def label_shares_svg(table: pd.DataFrame) -> str:
+    """Stacked horizontal bars: share of each label per source and plan."""
+    return _stacked_svg(_names(table), lambda label: table[f"share_{label}"],
+                        lambda label: f"{label} {LABELS_JA[label]}", "share of opinions", "Label shares per source")
 
 
 # Bars of the deferral chart: how the share was counted, its colour and its legend.
@@ -108,15 +114,5 @@ def request_labels_svg(shares: pd.DataFrame) -> str:
     from .requests import REQUEST_TYPES_JA
 
     names = [f"{REQUEST_TYPES_JA[t]} ({t}, n={n})" for t, n in zip(shares.index, shares["n"])]
-    fig, ax = _figure(8, 0.5 * len(shares) + 1.4)
-    left = [0.0] * len(shares)
-    for label in LABELS:
-        values = [0 if math.isnan(v) else v for v in shares[label]]
-        ax.barh(names, values, left=left, color=COLORS[label], label=f"{LABELS_JA[label]} {label}")
-        left = [a + b for a, b in zip(left, values)]
-    ax.set_xlim(0, 1)
-    ax.invert_yaxis()
-    ax.set_xlabel("回答の区分の割合 / share of opinions")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    ax.set_title("意見の種類ごとの回答の区分 / labels per request type")
-    return _svg(fig)
+    return _stacked_svg(names, lambda label: shares[label], lambda label: f"{LABELS_JA[label]} {label}",
+                        "回答の区分の割合 / share of opinions", "意見の種類ごとの回答の区分 / labels per request type")

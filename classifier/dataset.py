@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .datafiles import read_tsv
 from .exceptions import AnnotationError, DataFileError, SchemeError, TableReadError
 from .labels import LABELS
 from .readers import read_document
@@ -40,15 +41,8 @@ class IngestResult:
 def read_sources(path) -> list:
     """The rows of data/sources.tsv, validated."""
     path = Path(path)
-    with open(path, encoding="utf-8") as f:
-        lines = [(n, l.rstrip("\r\n")) for n, l in enumerate(f, 1) if l.strip() and not l.startswith("#")]
-    if not lines or lines[0][1].split("\t") != SOURCE_COLUMNS:
-        raise DataFileError(f"{path}: header must be {'<TAB>'.join(SOURCE_COLUMNS)}")
     rows = []
-    for n, line in lines[1:]:
-        parts = line.split("\t")
-        if len(parts) != len(SOURCE_COLUMNS):
-            raise DataFileError(f"{path}:{n}: expected {len(SOURCE_COLUMNS)} tab-separated fields, got {len(parts)}")
+    for n, parts in read_tsv(path, SOURCE_COLUMNS):
         row = dict(zip(SOURCE_COLUMNS, (p.strip() for p in parts)))
         for key in ("document", "reader", "source", "plan", "id_prefix"):
             if not row[key]:

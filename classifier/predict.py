@@ -109,7 +109,7 @@ class Model:
         already predicted."""
         if self.mode != "request" and self.requests is None:
             raise ModelError("no request-type model beside this model; train one with `pubcom train`")
-        return self._request_rows(pd.Series([normalize(o) for o in opinions], dtype=object), known)
+        return self._request_rows(pd.Series(_normalized(list(opinions)), dtype=object), known)
 
     def _request_rows(self, texts: pd.Series, known: dict | None = None) -> pd.DataFrame:
         """request_types for opinions already normalized."""
@@ -234,7 +234,7 @@ def _ranked(proba) -> tuple:
     return top, second, proba[rows, top].round(3), proba[rows, second].round(3)
 
 
-def _normalized(column: pd.Series) -> np.ndarray:
+def _normalized(column) -> np.ndarray:
     """normalize() of every cell, each distinct cell once (form letters repeat)."""
     memo: dict = {}
 

@@ -39,16 +39,21 @@ def saved_models(dataset, tmp_path_factory):
     return d
 
 
+def _copy_models(source, folder):
+    """``folder`` with a copy of every model file and card of ``source``."""
+    import shutil
+
+    for f in source.iterdir():
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def saved_models_with_requests(saved_models, dataset, tmp_path_factory):
     """The small models of ``saved_models`` and, beside them, a request-type model."""
-    import shutil
-
     from classifier.request_model import build_request_pipeline, request_frame
 
-    d = tmp_path_factory.mktemp("models_requests")
-    for f in saved_models.iterdir():
-        shutil.copy(f, d / f.name)
+    d = _copy_models(saved_models, tmp_path_factory.mktemp("models_requests"))
     rows = request_frame(dataset, guide=None)
     pipe = build_request_pipeline(C=1.0).fit(rows, rows["label"])
     persist.save(pipe, {"mode": "request", "needs_review": {"threshold": 0.5}}, d, "request")
@@ -58,12 +63,8 @@ def saved_models_with_requests(saved_models, dataset, tmp_path_factory):
 @pytest.fixture(scope="session")
 def precedent_models(saved_models, dataset, tmp_path_factory):
     """saved_models with a precedents index of the dataset beside them, as `pubcom train` builds it."""
-    import shutil
-
     from classifier import precedents
 
-    d = tmp_path_factory.mktemp("models_precedents")
-    for f in saved_models.iterdir():
-        shutil.copy(f, d / f.name)
+    d = _copy_models(saved_models, tmp_path_factory.mktemp("models_precedents"))
     precedents.save(precedents.PrecedentIndex().fit(precedents.training_rows(dataset, "corrections.csv")), d)
     return d
