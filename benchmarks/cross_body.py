@@ -45,6 +45,8 @@ VARIANTS = {
     "+ per-response weights": {"weight_response": True},
     "+ per-body weights": {"weight_body": True},
     "− balanced classes": {"balanced": False},
+    "configuration at c83bbe7 (before: crosses, per-response and per-body weights on)":
+        {"crosses": True, "weight_response": True, "weight_body": True},
     "rule reading weight ×2": {"stance_weight": 2.0},
     "word blocks weight ×0.5": {"words_weight": 0.5},
     "+ per-response and per-body weights": {"weight_response": True, "weight_body": True},
@@ -56,11 +58,15 @@ def fmt(u) -> str:
     return f"{u['macro_f1']:.3f} [{u['ci'][0]:.3f}, {u['ci'][1]:.3f}]"
 
 
-def row(name, h) -> str:
+def row(name, h, bodies_ci=False) -> str:
     r, o = h["response"], h["opinion"]
     bodies = " ".join(f"{b}={v['macro_f1']:.2f}" for b, v in r["by_source"].items())
-    return (f"{name:30s} per response {fmt(r)} mean/body {r['mean_over_bodies']:.3f} | per opinion {fmt(o)} | "
+    line = (f"{name:30s} per response {fmt(r)} mean/body {r['mean_over_bodies']:.3f} | per opinion {fmt(o)} | "
             f"{bodies}")
+    if bodies_ci:  # every body with its interval, per distinct response and per opinion
+        for unit, u in (("per response", r), ("per opinion", o)):
+            line += f"\n    {unit}: " + "; ".join(f"{b} {fmt(v)} n={v['n']}" for b, v in u["by_source"].items())
+    return line
 
 
 def drop_draft_clause(text: str) -> str:
@@ -103,6 +109,7 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--only", nargs="*", help="variant names (substring) to run")
     ap.add_argument("--no-probes", action="store_true")
+    ap.add_argument("--bodies", action="store_true", help="every body's figure with its interval")
     ap.add_argument("--mode", choices=("response", "opinion"), default="response",
                     help="the model to ablate (opinion: the opinion-only model; no probes)")
     args = ap.parse_args()
@@ -121,7 +128,7 @@ def main():
         grid = [replace(c, **change) for c in grid_for(mode, GRID)]
         cv = cross_validate(frame, mode, "loso", grid, analyzed, args.jobs)
         scored = ref & cv["tested"]
-        print(row(name, headline(frame[scored], proba=cv["proba"][scored])), flush=True)
+        print(row(name, headline(frame[scored], proba=cv["proba"][scored]), args.bodies), flush=True)
         if not change and mode == "response":
             shipped = cv
             print(row("rule labeler alone", headline(frame[scored], pred=cv["rules"][scored])), flush=True)
