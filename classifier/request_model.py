@@ -3,7 +3,9 @@ question, support, other), trained on the annotated request types, evaluated lea
 
 Features: the opinion's politeness-normalized lemmas (TF-IDF) and the cue table's reading
 (request_cues.tsv, as ``ask:<type>`` indicators); logistic regression, each body the same total
-weight, probabilities calibrated by a temperature fitted on inner leave-one-source-out predictions.
+weight, each request type the same total (``balance`` 1; benchmarks/request_types.py measures
+other settings), probabilities calibrated by a temperature fitted on inner leave-one-source-out
+predictions.
 """
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ from .model import Tempered, tfidf, fit_temperature
 from .requests import REQUEST_TYPES, primary
 from .weights import sample_weights
 
-GRID = (0.3, 1.0, 3.0)
+# settings (C, balance) chosen among by inner leave-one-source-out; balance is sample_weights'
+# ``balanced`` (1: each request type the same total weight, as question, support and other are rare)
+GRID = ((0.3, 1.0), (1.0, 1.0), (3.0, 1.0))
 GUIDE_ROWS = Path(__file__).resolve().parents[1] / "data" / "request_guide_rows.csv"
-BALANCED = True  # each request type the same total weight (question, support, other are rare)
 
 
 def request_frame(frame: pd.DataFrame, guide=None) -> pd.DataFrame:
@@ -55,9 +58,10 @@ def build_request_pipeline(C: float = 1.0, temperature: float = 1.0) -> Pipeline
                      ("clf", Tempered(LogisticRegression(C=C, max_iter=5000), temperature))])
 
 
-def _fit(analyzed, frame, train, C, temperature=1.0) -> Pipeline:
+def _fit(analyzed, frame, train, setting, temperature=1.0) -> Pipeline:
+    C, balance = setting
     y = frame["label"].to_numpy()
-    w = sample_weights(frame.iloc[train], response=True, body=True, balanced=BALANCED)
+    w = sample_weights(frame.iloc[train], response=True, body=True, balanced=balance)
     steps = Pipeline([("features", build_request_features()),
                       ("clf", Tempered(LogisticRegression(C=C, max_iter=5000), temperature))])
     return steps.fit(analyzed.iloc[train], y[train], clf__sample_weight=w)
@@ -71,7 +75,7 @@ def _predict(model, analyzed, test) -> np.ndarray:
     return proba
 
 
-def _folds(frame, rows):
+def source_folds(frame, rows):
     """Leave-one-source-out over the non-guide ``rows``; guide rows on every training side."""
     guide = rows[frame["label_origin"].to_numpy()[rows] == "guide"]
     real = np.setdiff1d(rows, guide)
@@ -79,44 +83,46 @@ def _folds(frame, rows):
         yield np.union1d(real[a], guide), real[b]
 
 
-def _loso(analyzed, frame, rows, C, temperature=1.0) -> tuple:
+def _loso(analyzed, frame, rows, setting, temperature=1.0) -> tuple:
     """Leave-one-source-out (rows tested, their probabilities) over ``rows``."""
     tested, probas = [], []
-    for train, test in _folds(frame, rows):
+    for train, test in source_folds(frame, rows):
         tested.append(test)
-        probas.append(_predict(_fit(analyzed, frame, train, C, temperature), analyzed, test))
+        probas.append(_predict(_fit(analyzed, frame, train, setting, temperature), analyzed, test))
     return np.concatenate(tested), np.concatenate(probas)
 
 
-def select(analyzed, frame, rows) -> tuple:
-    """(C, temperature, inner score): C by inner leave-one-source-out macro-F1, temperature fitted
-    on the chosen C's inner predictions."""
+def select(analyzed, frame, rows, grid=GRID) -> tuple:
+    """((C, balance), temperature, inner score): the setting of ``grid`` with the best inner
+    leave-one-source-out macro-F1 (the first of equals), temperature fitted on its inner predictions."""
     y = frame["label"].to_numpy()
-    runs = {C: _loso(analyzed, frame, rows, C) for C in GRID}
-    scores = {C: macro_f1(y[t], np.array(REQUEST_TYPES)[p.argmax(1)], REQUEST_TYPES) for C, (t, p) in runs.items()}
+    runs = {s: _loso(analyzed, frame, rows, s) for s in grid}
+    scores = {s: macro_f1(y[t], np.array(REQUEST_TYPES)[p.argmax(1)], REQUEST_TYPES) for s, (t, p) in runs.items()}
     best = max(scores, key=scores.get)
     tested, proba = runs[best]
     return best, fit_temperature(proba, y[tested], REQUEST_TYPES), scores[best]
 
 
-def evaluate_requests(dataset: pd.DataFrame, n_boot: int = 1000, progress=None, guide=GUIDE_ROWS) -> dict:
-    """Leave-one-source-out evaluation of the request-type model (C and temperature chosen inside
-    each training fold), the cue table alone and the majority: per row and per distinct opinion,
-    pooled and per body, with intervals; calibration; the review threshold."""
+def evaluate_requests(dataset: pd.DataFrame, n_boot: int = 1000, progress=None, guide=GUIDE_ROWS,
+                      grid=GRID) -> dict:
+    """Leave-one-source-out evaluation of the request-type model (its setting from ``grid`` and
+    the temperature chosen inside each training fold), the cue table alone and the majority: per
+    row and per distinct opinion, pooled and per body, with intervals; calibration; the review
+    threshold."""
     frame = request_frame(dataset, guide)
     analyzed = analyze_once(frame, "opinion")
     y = frame["label"].to_numpy()
     proba = np.zeros((len(frame), len(REQUEST_TYPES)))
     majority = np.empty(len(frame), dtype=object)
     folds = []
-    for train, test in _folds(frame, np.arange(len(frame))):
+    for train, test in source_folds(frame, np.arange(len(frame))):
         held = str(frame["source"].iloc[test[0]])
         if progress:
             progress(f"request types: holding out {held}")
-        C, temperature, score = select(analyzed, frame, train)
-        proba[test] = _predict(_fit(analyzed, frame, train, C, temperature), analyzed, test)
+        setting, temperature, score = select(analyzed, frame, train, grid)
+        proba[test] = _predict(_fit(analyzed, frame, train, setting, temperature), analyzed, test)
         majority[test] = pd.Series(y[train]).mode()[0]
-        folds.append({"held_out": held, "C": C, "temperature": temperature, "inner_macro_f1": round(score, 3),
+        folds.append({"held_out": held, "C": setting[0], "balance": setting[1], "temperature": temperature, "inner_macro_f1": round(score, 3),
                       "n_train": len(train), "n_test": len(test)})
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
     scored = frame[ref]
@@ -136,17 +142,17 @@ def train_requests(dataset: pd.DataFrame, guide=GUIDE_ROWS) -> tuple:
     frame = request_frame(dataset, guide)
     analyzed = analyze_once(frame, "opinion")
     everything = np.arange(len(frame))
-    C, temperature, score = select(analyzed, frame, everything)
-    tested, proba = _loso(analyzed, frame, everything, C, temperature)
+    setting, temperature, score = select(analyzed, frame, everything)
+    tested, proba = _loso(analyzed, frame, everything, setting, temperature)
     y = frame["label"].to_numpy()
     y_tested = y[tested]
-    steps = _fit(analyzed, frame, everything, C, temperature)
+    steps = _fit(analyzed, frame, everything, setting, temperature)
     pipeline = Pipeline([("analyze", AnalyzeColumns(("opinion",))), *steps.steps])
     card = {"mode": "request", "columns": ["opinion"], "target": "request_type", "rows": int(len(frame)),
             "rows_per_label": {t: int((y == t).sum()) for t in REQUEST_TYPES},
             "rows_per_source": {str(k): int(v) for k, v in frame["source"].value_counts().sort_index().items()},
-            "config": {"C": C, "classifier": "lr"}, "temperature": temperature,
-            "cv": {"method": "leave-one-source-out on the training data, C chosen by the same split (optimistic)",
+            "config": {"C": setting[0], "balance": setting[1], "classifier": "lr"}, "temperature": temperature,
+            "cv": {"method": "leave-one-source-out on the training data, C and balance chosen by the same split (optimistic)",
                    "macro_f1_per_opinion": round(macro_f1(y_tested, np.array(REQUEST_TYPES)[proba.argmax(1)],
                                                           REQUEST_TYPES), 3),
                    "ece": calibration(proba, y_tested, labels=REQUEST_TYPES)["ece"],
