@@ -6,6 +6,10 @@ classifier chosen inside each training fold by leave-one-source-out over the tra
 temperature fitted there too), on the dataset + guide rows. Printed: macro-F1 per distinct
 response (pooled, mean over bodies, each body) and per opinion, and the rule labeler.
 
+Data variants change the training rows, not the configuration: "+ evidence rows" adds, for each
+annotated distinct response, its deciding phrase (the evidence) as one more training row of the
+same label and body (held out with that body, never scored), a rationale for the model to weigh.
+
 Probes (on the shipped configuration's folds):
 * implicit rejection: in held-out responses labelled rejected that say 原案のとおり, the sentence
   holding it is deleted — what is left defends the draft without the formula. Share still
@@ -52,6 +56,22 @@ VARIANTS = {
     "+ per-response and per-body weights": {"weight_response": True, "weight_body": True},
     "− per-response and per-body weights": {"weight_response": False, "weight_body": False},
 }
+
+
+
+def evidence_rows(frame):
+    """The frame with one row more per annotated distinct response: its evidence as the response."""
+    import pandas as pd
+
+    ann = frame[(frame["label_origin"] == "annotated") & (frame["evidence"] != "")]
+    extra = ann.drop_duplicates(["source", "response_group"]).copy()
+    extra["id"] = extra["id"] + "#evidence"
+    extra["response"] = extra["evidence"]
+    extra["label_origin"] = "evidence"  # not an annotation: trained on, never scored
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+DATA_VARIANTS = {"+ evidence rows (the deciding phrase as a training row)": evidence_rows}
 
 
 def fmt(u) -> str:
@@ -132,6 +152,13 @@ def main():
         if not change and mode == "response":
             shipped = cv
             print(row("rule labeler alone", headline(frame[scored], pred=cv["rules"][scored])), flush=True)
+    for name, change in DATA_VARIANTS.items():
+        if args.only and not any(o in name for o in args.only):
+            continue
+        changed = change(frame)
+        cv = cross_validate(changed, mode, "loso", list(grid_for(mode, GRID)), analyze_once(changed, mode), args.jobs)
+        scored = changed["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & cv["tested"]
+        print(row(name, headline(changed[scored], proba=cv["proba"][scored]), args.bodies), flush=True)
     if shipped is not None and not args.no_probes:
         probes(frame, analyzed, shipped)
     print(f"\n({time.perf_counter() - t0:.0f} s)")

@@ -1,0 +1,132 @@
+"""Request-type model variants, leave-one-source-out, in one run, with 95 % cluster-bootstrap intervals.
+
+Every variant goes through the same nested leave-one-source-out as `pubcom evaluate` (its setting
+chosen inside each training fold by leave-one-source-out over the training bodies, temperature
+fitted there too), on the dataset + request guide rows. Printed per variant: macro-F1 per distinct
+opinion and per opinion (pooled, mean over bodies), each body per distinct opinion, and ECE.
+
+Variants:
+* shipped: C from 0.3 / 1 / 3, each type the same total weight (balance 1);
+* balance chosen from 1 and 0.5 (0.5: each type's total divided by its square root only), and
+  balance 0.5 or 0 alone;
+* set model: one binary logistic regression per type, trained on the annotated *set* of types
+  (question is in 59 sets, primary of 4), the primary read off by the guide's precedence:
+  P(opposition), then P(wording) × (1 − P(opposition)) …, `other` when none (C chosen inside).
+
+Usage: python benchmarks/request_types.py [--only NAME ...]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from classifier import load_dataset  # noqa: E402
+from classifier.evaluate import analyze_once, calibration  # noqa: E402
+from classifier.metrics import REFERENCE_ORIGINS, headline, macro_f1  # noqa: E402
+from classifier.request_model import (GRID, GUIDE_ROWS, build_request_features, evaluate_requests,  # noqa: E402
+                                      request_frame, source_folds)
+from classifier.requests import PRIMARY_ORDER, REQUEST_TYPES  # noqa: E402
+from classifier.weights import sample_weights  # noqa: E402
+
+CS = (0.3, 1.0, 3.0)
+VARIANTS = {
+    "shipped (balance 1)": GRID,
+    "balance chosen from 1 and 0.5": tuple((C, b) for C in CS for b in (1.0, 0.5)),
+    "balance 0.5": tuple((C, 0.5) for C in CS),
+    "balance 0 (unbalanced)": tuple((C, 0.0) for C in CS),
+}
+ASKED = [t for t in PRIMARY_ORDER if t != "other"]
+
+
+def fmt(u) -> str:
+    return f"{u['macro_f1']:.3f} [{u['ci'][0]:.3f}, {u['ci'][1]:.3f}]"
+
+
+def show(name, h, ece) -> None:
+    r, o = h["response"], h["opinion"]
+    print(f"{name:32s} per distinct opinion {fmt(r)} mean/body {r['mean_over_bodies']:.3f} | per opinion "
+          f"{fmt(o)} mean/body {o['mean_over_bodies']:.3f} | ECE {ece:.3f}")
+    print("    " + "; ".join(f"{b} {fmt(v)} n={v['n']}" for b, v in r["by_source"].items()), flush=True)
+
+
+# -- the set model ---------------------------------------------------------------------------------
+def chain(presence) -> np.ndarray:
+    """Primary-type probabilities (REQUEST_TYPES order) from each asked type's presence probability
+    (ASKED order), by the guide's precedence, as if the types were independent."""
+    out, rest = np.zeros((len(presence), len(REQUEST_TYPES))), np.ones(len(presence))
+    for j, t in enumerate(ASKED):
+        out[:, REQUEST_TYPES.index(t)] = rest * presence[:, j]
+        rest = rest * (1 - presence[:, j])
+    out[:, REQUEST_TYPES.index("other")] = rest
+    return out
+
+
+def set_fit_predict(analyzed, frame, sets, train, test, C) -> np.ndarray:
+    features = build_request_features().fit(analyzed.iloc[train])
+    X, Xt = features.transform(analyzed.iloc[train]), features.transform(analyzed.iloc[test])
+    presence = np.zeros((len(test), len(ASKED)))
+    for j, t in enumerate(ASKED):
+        has = np.array([t in sets[i] for i in train])
+        if has.all() or not has.any():
+            presence[:, j] = float(has.all())
+            continue
+        w = sample_weights(frame.iloc[train].assign(label=has), response=True, body=True, balanced=True)
+        presence[:, j] = LogisticRegression(C=C, max_iter=5000).fit(X, has, sample_weight=w).predict_proba(Xt)[:, 1]
+    return chain(presence)
+
+
+def set_model(frame, analyzed) -> np.ndarray:
+    y = frame["label"].to_numpy()
+    sets = [set(s.split()) or {lab} for s, lab in zip(frame["request_types"], y)]
+    proba = np.zeros((len(frame), len(REQUEST_TYPES)))
+    for train, test in source_folds(frame, np.arange(len(frame))):
+        scores = {}
+        for C in CS:  # C by inner leave-one-source-out over the training bodies
+            inner = [(a, b) for a, b in source_folds(frame, train)]
+            hat = np.concatenate([set_fit_predict(analyzed, frame, sets, a, b, C).argmax(1) for a, b in inner])
+            truth = np.concatenate([y[b] for _, b in inner])
+            scores[C] = macro_f1(truth, np.array(REQUEST_TYPES)[hat], REQUEST_TYPES)
+        proba[test] = set_fit_predict(analyzed, frame, sets, train, test, max(scores, key=scores.get))
+    return proba
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", nargs="*", help="variant names (substring) to run")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    dataset = load_dataset(ROOT / "data" / "labeled_opinions.csv")
+    wanted = lambda name: not args.only or any(o in name for o in args.only)  # noqa: E731
+    cues_shown = False
+    for name, grid in VARIANTS.items():
+        if not wanted(name):
+            continue
+        r = evaluate_requests(dataset, grid=grid)
+        show(name, r["headline"]["model"], r["calibration"]["ece"])
+        print("    settings chosen: " + ", ".join(f"{f['held_out']} C={f['C']} balance={f['balance']}" for f in r["folds"]))
+        if not cues_shown:
+            cues_shown = True
+            show("cue table alone", r["headline"]["cue table"], float("nan"))
+    name = "set model, primary by precedence"
+    if wanted(name):
+        frame = request_frame(dataset, GUIDE_ROWS)
+        analyzed = analyze_once(frame, "opinion")
+        proba = set_model(frame, analyzed)
+        ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
+        y = frame["label"].to_numpy()
+        show(name, headline(frame[ref], proba=proba[ref], labels=REQUEST_TYPES),
+             calibration(proba[ref], y[ref], labels=REQUEST_TYPES)["ece"])
+    print(f"\n({time.perf_counter() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
