@@ -58,7 +58,6 @@ VARIANTS = {
 }
 
 
-
 def evidence_rows(frame):
     """The frame with one row more per annotated distinct response: its evidence as the response."""
     import pandas as pd
@@ -141,24 +140,28 @@ def main():
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
     print(f"{ref.sum()} scored rows, {len(frame)} with guide rows; leave-one-source-out over "
           f"{frame.loc[ref, 'source'].nunique()} bodies; nested selection over {len(GRID)} configurations\n")
+    def wanted(name):
+        return not args.only or any(o in name for o in args.only)
+
+    def run(name, rows, analysis, grid):
+        """Leave-one-source-out of ``grid`` on ``rows``, printed; (cv, the scored rows)."""
+        cv = cross_validate(rows, mode, "loso", grid, analysis, args.jobs)
+        scored = rows["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & cv["tested"]
+        print(row(name, headline(rows[scored], proba=cv["proba"][scored]), args.bodies), flush=True)
+        return cv, scored
+
     shipped = None
     for name, change in VARIANTS.items():
-        if args.only and not any(o in name for o in args.only):
+        if not wanted(name):
             continue
-        grid = [replace(c, **change) for c in grid_for(mode, GRID)]
-        cv = cross_validate(frame, mode, "loso", grid, analyzed, args.jobs)
-        scored = ref & cv["tested"]
-        print(row(name, headline(frame[scored], proba=cv["proba"][scored]), args.bodies), flush=True)
+        cv, scored = run(name, frame, analyzed, [replace(c, **change) for c in grid_for(mode, GRID)])
         if not change and mode == "response":
             shipped = cv
             print(row("rule labeler alone", headline(frame[scored], pred=cv["rules"][scored])), flush=True)
     for name, change in DATA_VARIANTS.items():
-        if args.only and not any(o in name for o in args.only):
-            continue
-        changed = change(frame)
-        cv = cross_validate(changed, mode, "loso", list(grid_for(mode, GRID)), analyze_once(changed, mode), args.jobs)
-        scored = changed["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & cv["tested"]
-        print(row(name, headline(changed[scored], proba=cv["proba"][scored]), args.bodies), flush=True)
+        if wanted(name):
+            changed = change(frame)
+            run(name, changed, analyze_once(changed, mode), list(grid_for(mode, GRID)))
     if shipped is not None and not args.no_probes:
         probes(frame, analyzed, shipped)
     print(f"\n({time.perf_counter() - t0:.0f} s)")

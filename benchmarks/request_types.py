@@ -36,6 +36,7 @@ from classifier.request_model import (GRID, GUIDE_ROWS, build_request_features, 
                                       request_frame, source_folds)
 from classifier.requests import PRIMARY_ORDER, REQUEST_TYPES  # noqa: E402
 from classifier.weights import sample_weights  # noqa: E402
+from cross_body import fmt  # noqa: E402  (this folder is on sys.path when run as a script)
 
 CS = (0.3, 1.0, 3.0)
 VARIANTS = {
@@ -45,10 +46,6 @@ VARIANTS = {
     "balance 0 (unbalanced)": tuple((C, 0.0) for C in CS),
 }
 ASKED = [t for t in PRIMARY_ORDER if t != "other"]
-
-
-def fmt(u) -> str:
-    return f"{u['macro_f1']:.3f} [{u['ci'][0]:.3f}, {u['ci'][1]:.3f}]"
 
 
 def show(name, h, ece) -> None:
@@ -89,9 +86,8 @@ def set_model(frame, analyzed) -> np.ndarray:
     sets = [set(s.split()) or {lab} for s, lab in zip(frame["request_types"], y)]
     proba = np.zeros((len(frame), len(REQUEST_TYPES)))
     for train, test in source_folds(frame, np.arange(len(frame))):
-        scores = {}
+        scores, inner = {}, list(source_folds(frame, train))
         for C in CS:  # C by inner leave-one-source-out over the training bodies
-            inner = [(a, b) for a, b in source_folds(frame, train)]
             hat = np.concatenate([set_fit_predict(analyzed, frame, sets, a, b, C).argmax(1) for a, b in inner])
             truth = np.concatenate([y[b] for _, b in inner])
             scores[C] = macro_f1(truth, np.array(REQUEST_TYPES)[hat], REQUEST_TYPES)

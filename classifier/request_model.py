@@ -122,8 +122,8 @@ def evaluate_requests(dataset: pd.DataFrame, n_boot: int = 1000, progress=None, 
         setting, temperature, score = select(analyzed, frame, train, grid)
         proba[test] = _predict(_fit(analyzed, frame, train, setting, temperature), analyzed, test)
         majority[test] = pd.Series(y[train]).mode()[0]
-        folds.append({"held_out": held, "C": setting[0], "balance": setting[1], "temperature": temperature, "inner_macro_f1": round(score, 3),
-                      "n_train": len(train), "n_test": len(test)})
+        folds.append({"held_out": held, "C": setting[0], "balance": setting[1], "temperature": temperature,
+                      "inner_macro_f1": round(score, 3), "n_train": len(train), "n_test": len(test)})
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
     scored = frame[ref]
     cues = np.array([primary(types) for types in analyzed["opinion_requests"]], dtype=object)
