@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import accumulate
+from operator import sub
 from pathlib import Path
 from typing import NamedTuple
 
 from .datafiles import read_tsv
 from .exceptions import DataFileError
-from .text import get_tagger, normalize
+from .text import get_token_tagger, normalize
 
 POLITENESS_PATH = Path(__file__).with_name("politeness.tsv")
 
@@ -46,25 +48,28 @@ def is_content(token: Token) -> bool:
 def analyze(text: str) -> list:
     """Tokens of ``text`` (already normalized) with lemma and part of speech, whitespace left out.
 
-    Uses the tagger's text output (surface, pronunciation, kana, lemma, POS … one token a line),
-    which is about twice as fast as reading each node's features.
+    Reads the token tagger's text output (text.get_token_tagger: surface, lemma, POS, one token a
+    line), column by column: no Python step per token but building it.
     """
-    out, at = [], 0
-    find, new = text.find, tuple.__new__  # Token(…) without the keyword handling of its __new__
-    for surface, lemma, pos in _LINE.findall(get_tagger().parse(text)):  # EOS has too few fields
-        start = find(surface, at)
-        if start < 0:
-            start = at
-        at = start + len(surface)
-        if pos == "空白":
-            continue
-        lemma = lemma.partition("-")[0] if lemma else surface  # loanwords: データ-data → データ
-        out.append(new(Token, (surface, lemma or surface, pos, start, at)))
-    return out
+    if "\t" in text or "\n" in text:  # whitespace MeCab skips; as spaces, the token lines stay lines
+        text = text.replace("\t", " ").replace("\n", " ")
+    parsed = get_token_tagger().parse(text)
+    fields = parsed.replace("\n", "\t").split("\t")  # 3 a token, then EOS
+    n = len(fields) // 3
+    if not n:
+        return []
+    shown, lemmas, pos = fields[0:3 * n:3], fields[1::3], fields[2::3]  # shown: after skipped whitespace
+    ends = list(accumulate(map(len, shown)))
+    surfaces = [s.lstrip(" ") for s in shown] if " " in text else shown
+    if "-" in "".join(lemmas) or "" in lemmas:  # loanwords: データ-data → データ; no lemma: the surface
+        lemmas = [lemma.partition("-")[0] or surface for lemma, surface in zip(lemmas, surfaces)]
+    tokens = list(map(_token, zip(surfaces, lemmas, pos, map(sub, ends, map(len, surfaces)), ends)))
+    if "\t空白" in parsed:
+        tokens = [t for t in tokens if t.pos != "空白"]
+    return tokens
 
 
-# surface, lemma and POS (fields 1, 4 and 5) of each line of at least five tab-separated fields
-_LINE = re.compile(r"^([^\t\n]*)\t[^\t\n]*\t[^\t\n]*\t([^\t\n]*)\t([^\t\n]*)", re.M)
+_token = partial(tuple.__new__, Token)  # Token(…) without the keyword handling of its __new__
 
 
 # -- politeness table ----------------------------------------------------------------------------
@@ -113,25 +118,17 @@ def shipped_politeness() -> tuple:
 
 @lru_cache(maxsize=None)
 def _index(rules: tuple) -> dict:
+    """First lemma → [(rule, its lemmas as a list, its (position, POS prefix) checks)], in table order."""
     by_first: dict = {}
     for rule in rules:
-        by_first.setdefault(rule.pattern[0].lemma, []).append(rule)
+        checks = tuple((k, item.pos) for k, item in enumerate(rule.pattern) if item.pos)
+        by_first.setdefault(rule.pattern[0].lemma, []).append((rule, [item.lemma for item in rule.pattern], checks))
     return by_first
 
 
 @lru_cache(maxsize=None)
 def _shipped_index() -> dict:  # not _index(shipped_politeness()): hashing the table on every call is slow
     return _index(shipped_politeness())
-
-
-def _matches(tokens, i, pattern) -> bool:
-    if i + len(pattern) > len(tokens):
-        return False
-    for k, p in enumerate(pattern):
-        t = tokens[i + k]
-        if t.lemma != p.lemma or not t.pos.startswith(p.pos):
-            return False
-    return True
 
 
 def _replace(matched, replacement) -> list:
@@ -153,11 +150,12 @@ def _replace(matched, replacement) -> list:
 def _one_pass(tokens, by_first) -> tuple:
     """(tokens after one left-to-right pass of the table, whether any rule applied)."""
     out, i, changed = [], 0, False
-    for k in [k for k, t in enumerate(tokens) if t.lemma in by_first]:  # where a rule may start
+    lemmas = [t[1] for t in tokens]
+    for k in [k for k, lemma in enumerate(lemmas) if lemma in by_first]:  # where a rule may start
         if k < i:
             continue  # inside what a rule already matched
-        for rule in by_first[tokens[k].lemma]:
-            if _matches(tokens, k, rule.pattern):
+        for rule, pattern, checks in by_first[lemmas[k]]:
+            if lemmas[k:k + len(pattern)] == pattern and all(tokens[k + j][2].startswith(pos) for j, pos in checks):
                 changed = True
                 out += tokens[i:k]
                 matched = tokens[k:k + len(rule.pattern)]
@@ -245,6 +243,7 @@ class Sentence:
 
 
 _QUOTES = frozenset("「」『』→⇒")
+_COMMA = "補助記号-読点"
 
 
 def _is_shown(token) -> bool:
@@ -261,8 +260,9 @@ def sentence(text: str, rules=None, predicate: bool = True) -> Sentence:
     """One sentence (normalized text) analyzed; ``predicate=False`` leaves its predicate ''
     (an opinion's is never read)."""
     tokens = tuple(normalize_tokens(analyze(text), rules))
-    words = tuple(t for t in tokens if _is_shown(t))
-    lemmas = " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in words)  # lemma_string(words)
+    # _is_shown and lemma_string, inlined: this runs for every token of every text
+    words = tuple([t for t in tokens if t[2][:4] != "補助記号" or t[2] == _COMMA or t[1] in _QUOTES])
+    lemmas = " ".join(["、" if t[2] == _COMMA else t[1] for t in words])
     return Sentence(text, tokens, words, lemmas, final_predicate(tokens) if predicate else "")
 
 

@@ -115,3 +115,33 @@ def test_bad_politeness_table(tmp_path, body, message):
     path.write_text("pattern\treplacement\tnote\n" + body, encoding="utf-8")
     with pytest.raises(DataFileError, match=message):
         load_politeness(path)
+
+
+# analyze reads the tagger's own output format (tokens.mecabrc) column by column: each token's
+# surface, lemma, POS and where it stands in the text.
+@pytest.mark.parametrize("text, expected", [
+    ("検討します", [("検討", "検討", "名詞-普通名詞-サ変可能", 0, 2), ("し", "為る", "動詞-非自立可能", 2, 3),
+                  ("ます", "ます", "助動詞", 3, 5)]),
+    ("データを", [("データ", "データ", "名詞-普通名詞-一般", 0, 3), ("を", "を", "助詞-格助詞", 3, 4)]),  # データ-data
+    ("案 A", [("案", "案", "名詞-普通名詞-一般", 0, 1), ("A", "A", "名詞-普通名詞-一般", 2, 3)]),  # after a space
+    ("案\tと\n案", [("案", "案", "名詞-普通名詞-一般", 0, 1), ("と", "と", "助詞-格助詞", 2, 3),
+                  ("案", "案", "名詞-普通名詞-一般", 4, 5)]),  # tabs and line breaks are whitespace too
+    ("案\u3000案", [("案", "案", "名詞-普通名詞-一般", 0, 1), ("案", "案", "名詞-普通名詞-一般", 2, 3)]),  # 空白 left out
+    ("—-ー", [("—-", "—", "記号-一般", 0, 2), ("ー", "ー", "補助記号-一般", 2, 3)]),  # unknown: lemma from the surface
+    ("", []),
+    ("   ", []),
+])
+def test_analyze_reads_surface_lemma_pos_and_offsets(text, expected):
+    assert [tuple(t) for t in analyze(text)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(japanese, polite, st.text(alphabet="案をA 1\t\n\u3000ー-—「」、。データ", max_size=30)))
+def test_analyze_offsets_point_at_each_surface(text):
+    tokens = analyze(text)
+    assert all(text[t.start:t.end] == t.surface and t.surface and t.lemma for t in tokens)
+    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:]))  # in order, never overlapping
+    # nothing but whitespace is left out (an unknown word may hold a full-width space: -\u3000)
+    def visible(s):
+        return "".join(ch for ch in s if not ch.isspace())
+    assert visible("".join(t.surface for t in tokens)) == visible(text)
