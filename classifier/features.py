@@ -23,7 +23,8 @@ _NOT_WORDS = frozenset("、「」『』→⇒")
 
 def analyze_text(text: str, role: str) -> dict:
     """The analyzed columns of one normalized text in ``role`` (opinion or response)."""
-    sents = sentences(text, predicates=role == "response")  # only a response's predicates are features
+    # only a response's predicates are features
+    sents = sentences(text, predicates=role == "response", normalized=True)
     out = {f"{role}_tokens": " ".join([w[1] for s in sents for w in s.words if w[1] not in _NOT_WORDS])}  # lemmas
     if role == "response":
         out["response_reading"] = read_sentences(sents)

@@ -251,6 +251,9 @@ _WORKER: dict = {}
 
 
 def _init_worker(pipeline, requests=None):
+    import gc
+
+    gc.freeze()  # the model (vocabularies of many strings) is never garbage: keep it out of every collection
     _WORKER["pipeline"] = pipeline
     _WORKER["names"] = pipeline.named_steps["features"].get_feature_names_out()
     _WORKER["requests"] = requests

@@ -266,10 +266,12 @@ def sentence(text: str, rules=None, predicate: bool = True) -> Sentence:
     return Sentence(text, tokens, words, lemmas, final_predicate(tokens) if predicate else "")
 
 
-def sentences(text, rules=None, predicates: bool = True) -> list:
-    """The response as normalized sentences (see Sentence; ``predicates``: as for sentence)."""
+def sentences(text, rules=None, predicates: bool = True, normalized: bool = False) -> list:
+    """The response as normalized sentences (see Sentence; ``predicates``: as for sentence).
+    ``normalized``: the text is text.normalize's output already, and so is each of its sentences."""
     raw = "" if text is None or text != text else str(text)  # None or NaN: no sentences
-    return [sentence(s, rules, predicates) for s in filter(None, map(normalize, split_sentences(raw)))]
+    parts = split_sentences(raw) if normalized else filter(None, map(normalize, split_sentences(raw)))
+    return [sentence(s, rules, predicates) for s in parts]
 
 
 def normalized_lemmas(text, rules=None) -> str:

@@ -145,3 +145,14 @@ def test_analyze_offsets_point_at_each_surface(text):
     def visible(s):
         return "".join(ch for ch in s if not ch.isspace())
     assert visible("".join(t.surface for t in tokens)) == visible(text)
+
+
+# prediction analyzes normalized texts and skips normalizing each sentence again: a sentence of a
+# normalized text must read as if it had been normalized itself
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(japanese, polite, st.text(alphabet="案。！？!?\n 　「」『』ＡＢ１ｶﾞ&amp;<p>\u3099\u0301e", max_size=40)))
+def test_sentences_of_a_normalized_text_need_no_second_normalization(text):
+    from classifier.text import normalize
+
+    text = normalize(text)
+    assert sentences(text, normalized=True) == sentences(text)
