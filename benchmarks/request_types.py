@@ -6,9 +6,13 @@ fitted there too), on the dataset + request guide rows. Printed per variant: mac
 opinion and per opinion (pooled, mean over bodies), each body per distinct opinion, and ECE.
 
 Variants:
-* shipped: C from 0.3 / 1 / 3, each type the same total weight (balance 1);
+* shipped: C from 0.3 / 1 / 3, each type the same total weight (balance 1), the cue verdict on;
 * balance chosen from 1 and 0.5 (0.5: each type's total divided by its square root only), and
   balance 0.5 or 0 alone;
+* − cue verdict: without the cue table's primary type as a feature block (the types found only);
+* + evidence rows: each annotated distinct opinion's deciding phrase (request_evidence) as one more
+  training row of its primary type and body (held out with that body, never scored; the inner
+  selection of C scores them with the rest);
 * set model: one binary logistic regression per type, trained on the annotated *set* of types
   (question is in 59 sets, primary of 4), the primary read off by the guide's precedence:
   P(opposition), then P(wording) × (1 − P(opposition)) …, `other` when none (C chosen inside).
@@ -18,6 +22,8 @@ Usage: python benchmarks/request_types.py [--only NAME ...]
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import sys
 import time
 from pathlib import Path
@@ -32,6 +38,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from classifier import load_dataset  # noqa: E402
 from classifier.evaluate import analyze_once, calibration  # noqa: E402
 from classifier.metrics import REFERENCE_ORIGINS, headline, macro_f1  # noqa: E402
+from classifier import request_model  # noqa: E402
 from classifier.request_model import (GRID, GUIDE_ROWS, build_request_features, evaluate_requests,  # noqa: E402
                                       request_frame, source_folds)
 from classifier.requests import PRIMARY_ORDER, REQUEST_TYPES  # noqa: E402
@@ -46,6 +53,35 @@ VARIANTS = {
     "balance 0 (unbalanced)": tuple((C, 0.0) for C in CS),
 }
 ASKED = [t for t in PRIMARY_ORDER if t != "other"]
+
+
+def with_evidence_rows(dataset, guide=None):
+    """request_frame plus one row per annotated distinct opinion: its evidence phrase as the opinion."""
+    import pandas as pd
+
+    rows = request_frame(dataset, guide)
+    ann = rows[(rows["label_origin"] == "annotated") & (rows["request_evidence"] != "")]
+    extra = ann.drop_duplicates(["source", "response_group"]).copy()
+    extra["id"] = extra["id"] + "#evidence"
+    extra["opinion"] = extra["request_evidence"]
+    extra["response_group"] = extra["duplicate_group"] = extra["id"]
+    extra["label_origin"] = "evidence"  # not an annotation: trained on, never scored
+    return pd.concat([rows, extra], ignore_index=True)
+
+
+FEATURE_VARIANTS = {"− cue verdict (the types found only; shipped before 2026-12-04)":
+                    functools.partial(build_request_features, verdict=False)}
+
+
+@contextlib.contextmanager
+def patched(module, attrs: dict):
+    """``module``'s attributes set to ``attrs`` for the block, restored after."""
+    saved = {k: getattr(module, k) for k in attrs}
+    vars(module).update(attrs)
+    try:
+        yield
+    finally:
+        vars(module).update(saved)
 
 
 def show(name, h, ece) -> None:
@@ -112,6 +148,13 @@ def main():
         if not cues_shown:
             cues_shown = True
             show("cue table alone", r["headline"]["cue table"], float("nan"))
+    patched_variants = {**{n: {"build_request_features": b} for n, b in FEATURE_VARIANTS.items()},
+                        "+ evidence rows (the deciding phrase as a training row)": {"request_frame": with_evidence_rows}}
+    for name, attrs in patched_variants.items():
+        if wanted(name):
+            with patched(request_model, attrs):  # evaluate_requests looks both names up in request_model
+                r = evaluate_requests(dataset, grid=GRID)
+            show(name, r["headline"]["model"], r["calibration"]["ece"])
     name = "set model, primary by precedence"
     if wanted(name):
         frame = request_frame(dataset, GUIDE_ROWS)

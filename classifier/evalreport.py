@@ -33,6 +33,11 @@ def reliability_plot(calibration: dict, path, title: str) -> Path:
     return Path(path)
 
 
+def share(x: float) -> str:
+    """A share as a percentage that never rounds a few rows away: 0.998 is 99.8 %, not 100 %."""
+    return f"{x:.1%}" if 0 < x < 0.01 or 0.99 < x < 1 else f"{x:.0%}"
+
+
 def _ci(ci) -> str:
     return f"[{ci[0]}, {ci[1]}]" if ci and ci[0] is not None else ""
 
@@ -49,8 +54,8 @@ def request_markdown(entry: dict) -> list:
     c, t = entry["calibration"], entry["needs_review"]
     out += [f"Calibration: expected calibration error **{c['ece']}**.", ""]
     if t["precision_rest"] is not None:
-        out += [f"needs_review below confidence {t['threshold']}: {t['review_share']:.0%} of rows to check, the "
-                f"rest {t['precision_rest']:.0%} precise.", ""]
+        out += [f"needs_review below confidence {t['threshold']}: {share(t['review_share'])} of rows to check, the "
+                f"rest {t['precision_rest']:.0%} precise (target {t['target']:.0%}).", ""]
     out += ["Folds:", "", markdown_table(_frame(entry["folds"])), ""]
     return out
 
@@ -132,7 +137,7 @@ def to_markdown(results: dict, meta: dict) -> str:
                 out += [f"No confidence threshold reaches {t['target']:.0%} precision: every row needs review.", ""]
             else:
                 out += [f"needs_review threshold: confidence < **{t['threshold']}**. Staff check "
-                        f"**{t['review_share']:.0%}** of rows; the rest are {t['precision_rest']:.0%} precise "
+                        f"**{share(t['review_share'])}** of rows; the rest are {t['precision_rest']:.0%} precise "
                         f"(target {t['target']:.0%}).", ""]
     return "\n".join(out) + "\n"
 

@@ -13,7 +13,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .labels import LABELS
-from .requests import REQUEST_TYPES, request_types
+from .requests import REQUEST_TYPES, primary, request_types
 from .rules import read_sentences, shipped_rules
 from .stance import sentences
 from .text import normalize
@@ -162,3 +162,19 @@ class CrossFeatures(BaseEstimator, TransformerMixin):
 
     def get_feature_names_out(self, input_features=None):
         return np.array(self.names_, dtype=object)
+
+
+class RequestVerdict(BaseEstimator, TransformerMixin):
+    """The cue table's primary request type (the guide's precedence over the types it found), one-hot.
+    A linear model over the types found (``ask:<type>``) cannot read a precedence by itself; the
+    response model gets the rule labeler's verdict the same way. Input: opinion_requests."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        cols = [REQUEST_TYPES.index(primary(types)) for types in X["opinion_requests"]]
+        return _indicators(range(len(cols)), cols, len(cols), len(REQUEST_TYPES))
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array([f"cue→{t}" for t in REQUEST_TYPES], dtype=object)

@@ -27,7 +27,8 @@ SUFFIX = ".skops"
 # scipy): the project's feature steps and tokenizer function, and the private parts of
 # scikit-learn's calibrated LinearSVC; the precedents index and its sparse matrix.
 TRUSTED = ("classifier.features.AnalyzeColumns", "classifier.features.CrossFeatures",
-           "classifier.features.StanceFeatures", "classifier.model.Tempered", "classifier.text.split_tokens",
+           "classifier.features.StanceFeatures", "classifier.features.RequestVerdict",
+           "classifier.model.Tempered", "classifier.text.split_tokens",
            "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
            "classifier.precedents.PrecedentIndex", "scipy.sparse._csr.csr_matrix")
 

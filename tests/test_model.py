@@ -117,6 +117,15 @@ def test_review_threshold_and_coverage_keep_whole_ties():
     assert coverage_curve(proba, y)["coverage_at_precision"]["70%"]["share"] == 0.2
 
 
+@pytest.mark.parametrize("x, shown", [(0.0, "0%"), (0.363, "36%"), (0.998, "99.8%"), (0.004, "0.4%"),
+                                      (1.0, "100%"), (0.99, "99%")])
+def test_review_shares_never_round_the_kept_rows_away(x, shown):
+    """A threshold that keeps one row in 500 must not read as '100 % of rows to check'."""
+    from classifier.evalreport import share
+
+    assert share(x) == shown
+
+
 @pytest.mark.parametrize("mode", ["opinion", "response"])
 def test_save_load_gives_identical_predictions(dataset, saved_models, mode):
     model = load_model(mode, saved_models)
@@ -343,3 +352,34 @@ def test_top_terms_are_readable_and_include_the_phrase_a_rule_matched(saved_mode
     assert matched  # long phrases come from the rules (words are short)
     unmatched = model.predict(["窓口"], ["窓口の電子化は順次進んでいる状況です。"])["top_terms"].iloc[0]
     assert "rule→other" not in unmatched  # no rule said other: the labeler only fell back to it
+
+
+@pytest.mark.parametrize("types, verdict", [
+    (("request", "opposition"), "opposition"),  # opposition comes first in the guide's precedence
+    (("wording", "addition", "request"), "wording"),
+    (("addition", "request"), "addition"),
+    (("question", "support"), "question"),
+    (("other",), "other"),
+])
+def test_request_verdict_is_the_cue_tables_primary_type(types, verdict):
+    from classifier.features import RequestVerdict
+    from classifier.requests import REQUEST_TYPES
+
+    step = RequestVerdict().fit(None)
+    X = step.transform(pd.DataFrame({"opinion_requests": [types]})).toarray()
+    assert X.sum() == 1
+    assert step.get_feature_names_out()[X[0].argmax()] == f"cue→{verdict}"
+    assert len(step.get_feature_names_out()) == len(REQUEST_TYPES)
+
+
+def test_request_model_has_the_verdict_block_and_pickles():
+    from classifier.request_model import build_request_features
+
+    assert "cue_verdict" in dict((n, s) for n, s, _ in build_request_features().transformers)
+    assert "cue_verdict" not in dict((n, s) for n, s, _ in build_request_features(verdict=False).transformers)
+    frame = pd.DataFrame({"opinion_tokens": ["案 に 反対 だ", "修正 為る て 欲しい"],
+                          "opinion_requests": [("opposition",), ("wording", "request")]})
+    features = build_request_features().fit(frame)
+    back = pickle.loads(pickle.dumps(features))
+    assert (back.transform(frame) != features.transform(frame)).nnz == 0
+    assert "cue_verdict__cue→opposition" in set(features.get_feature_names_out())
