@@ -7,9 +7,11 @@ opinion and per opinion (pooled, mean over bodies), each body per distinct opini
 
 Variants:
 * shipped: C from 0.3 / 1 / 3, each type the same total weight (balance 1), the cue verdict on;
+* C from 0.1 / 0.3 / 1 / 3 / 10 (the shipped grid's ends, 0.3 and 3, are what its folds choose);
 * balance chosen from 1 and 0.5 (0.5: each type's total divided by its square root only), and
   balance 0.5 or 0 alone;
 * − cue verdict: without the cue table's primary type as a feature block (the types found only);
+  cue verdict weight 12 (shipped: 4), the model nearer the cue table's own answer;
 * + evidence rows: each annotated distinct opinion's deciding phrase (request_evidence) as one more
   training row of its primary type and body (held out with that body, never scored; the inner
   selection of C scores them with the rest);
@@ -51,6 +53,7 @@ VARIANTS = {
     "balance chosen from 1 and 0.5": tuple((C, b) for C in CS for b in (1.0, 0.5)),
     "balance 0.5": tuple((C, 0.5) for C in CS),
     "balance 0 (unbalanced)": tuple((C, 0.0) for C in CS),
+    "C from 0.1 to 10 (the shipped folds chose the grid's ends)": tuple((C, 1.0) for C in (0.1, 0.3, 1.0, 3.0, 10.0)),
 }
 ASKED = [t for t in PRIMARY_ORDER if t != "other"]
 
@@ -70,7 +73,9 @@ def with_evidence_rows(dataset, guide=None):
 
 
 FEATURE_VARIANTS = {"− cue verdict (the types found only; shipped before 2026-12-04)":
-                    functools.partial(build_request_features, verdict=False)}
+                    functools.partial(build_request_features, verdict_weight=0),
+                    "cue verdict weight 12 (nearer the cue table)":
+                    functools.partial(build_request_features, verdict_weight=12.0)}
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from .labels import LABELS
-from .metrics import markdown_table
+from .metrics import markdown_table, share
 
 KIND_TITLES = {"loso": "leave-one-source-out (headline)", "lopo": "leave-one-plan-out",
                "kfold": "grouped stratified 5-fold"}
@@ -31,11 +31,6 @@ def reliability_plot(calibration: dict, path, title: str) -> Path:
     fig.tight_layout()
     fig.savefig(path)
     return Path(path)
-
-
-def share(x: float) -> str:
-    """A share as a percentage that never rounds a few rows away: 0.998 is 99.8 %, not 100 %."""
-    return f"{x:.1%}" if 0 < x < 0.01 or 0.99 < x < 1 else f"{x:.0%}"
 
 
 def _ci(ci) -> str:
@@ -128,7 +123,7 @@ def to_markdown(results: dict, meta: dict) -> str:
                 reach = entry["coverage"]["coverage_at_precision"]
                 out += ["Abstaining: share of rows the model can label at a given precision (the most confident "
                         "first; the rest need review): " + ", ".join(
-                            f"{p} precise → {v['share']:.0%} of rows" for p, v in reach.items()) + ".", "",
+                            f"{p} precise → {share(v['share'])} of rows" for p, v in reach.items()) + ".", "",
                         markdown_table(_frame(entry["coverage"]["curve"])), ""]
             c, t = entry["calibration"], entry["needs_review"]
             out += [f"Calibration: expected calibration error **{c['ece']}**"

@@ -170,11 +170,12 @@ class RequestVerdict(BaseEstimator, TransformerMixin):
     response model gets the rule labeler's verdict the same way. Input: opinion_requests."""
 
     def fit(self, X, y=None):
+        self.types_ = tuple(REQUEST_TYPES)
         return self
 
     def transform(self, X):
-        cols = [REQUEST_TYPES.index(primary(types)) for types in X["opinion_requests"]]
-        return _indicators(range(len(cols)), cols, len(cols), len(REQUEST_TYPES))
+        cols = [self.types_.index(primary(types)) for types in X["opinion_requests"]]
+        return _indicators(range(len(cols)), cols, len(cols), len(self.types_))
 
     def get_feature_names_out(self, input_features=None):
-        return np.array([f"cue→{t}" for t in REQUEST_TYPES], dtype=object)
+        return np.array([f"cue→{t}" for t in self.types_], dtype=object)

@@ -36,6 +36,16 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def share(x: float) -> str:
+    """A share as a percentage with as many decimals as keep it off 0 % and 100 % when it is
+    neither: one row in 500 kept is 99.8 %, not 100 %; 0.3 % is not 0 %."""
+    for digits in range(4):
+        shown = f"{x:.{digits}%}"
+        if not 0 < x < 1 or float(shown[:-1]) not in (0.0, 100.0):
+            return shown
+    return shown
+
+
 def summarize(frame: pd.DataFrame, pred, labels=LABELS) -> dict:
     """Macro-F1, accuracy, per-class precision/recall, confusion matrix, and macro-F1 per source
     and per origin of predictions ``pred`` against ``frame['label']``."""

@@ -49,13 +49,14 @@ def request_frame(frame: pd.DataFrame, guide=None) -> pd.DataFrame:
     return rows.fillna("").reset_index(drop=True)
 
 
-def build_request_features(verdict: bool = True) -> ColumnTransformer:
-    """Opinion words, the types the cue table found and (``verdict``) its primary type."""
+def build_request_features(verdict_weight: float = 4.0) -> ColumnTransformer:
+    """Opinion words, the types the cue table found and its primary type (weighted
+    ``verdict_weight``; 0: left out)."""
     blocks = [("opinion_words", tfidf(), "opinion_tokens"), ("asks", CrossFeatures(), ["opinion_requests"])]
     weights = {"opinion_words": 0.5, "asks": 4.0}
-    if verdict:
+    if verdict_weight:
         blocks.append(("cue_verdict", RequestVerdict(), ["opinion_requests"]))
-        weights["cue_verdict"] = 4.0
+        weights["cue_verdict"] = verdict_weight
     return ColumnTransformer(blocks, transformer_weights=weights)
 
 

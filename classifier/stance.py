@@ -45,14 +45,17 @@ def is_content(token: Token) -> bool:
 
 
 # -- one MeCab pass ------------------------------------------------------------------------------
+_BREAKS = re.compile("[\t\n\r\x0b\x0c]")  # ASCII whitespace but the space
+
+
 def analyze(text: str) -> list:
     """Tokens of ``text`` (already normalized) with lemma and part of speech, whitespace left out.
 
     Reads the token tagger's text output (text.get_token_tagger: surface, lemma, POS, one token a
     line), column by column: no Python step per token but building it.
     """
-    if "\t" in text or "\n" in text:  # whitespace MeCab skips; as spaces, the token lines stay lines
-        text = text.replace("\t", " ").replace("\n", " ")
+    if _BREAKS.search(text):  # whitespace MeCab skips; as spaces, the token lines stay lines
+        text = _BREAKS.sub(" ", text)
     parsed = get_token_tagger().parse(text)
     fields = parsed.replace("\n", "\t").split("\t")  # 3 a token, then EOS
     n = len(fields) // 3
@@ -234,7 +237,7 @@ class Sentence:
         """The text as written behind the lemma-string span [start, end)."""
         at, first, last = 0, None, None
         for word in self.words:
-            lemma = "、" if word.pos == "補助記号-読点" else word.lemma
+            lemma = "、" if word.pos == _COMMA else word.lemma
             if at < end and at + len(lemma) > start:
                 first = word if first is None else first
                 last = word
@@ -246,23 +249,24 @@ _QUOTES = frozenset("「」『』→⇒")
 _COMMA = "補助記号-読点"
 
 
-def _is_shown(token) -> bool:
-    return not token.pos.startswith("補助記号") or token.pos == "補助記号-読点" or token.lemma in _QUOTES
+def shown_words(tokens) -> tuple:
+    """The tokens a lemma string shows: any comma, quotes 「」『』 and arrows → ⇒ (a quoted wording, a
+    proposed replacement); other punctuation and symbols are dropped. (Tuple indexing, not .pos and
+    .lemma: this runs for every token of every text.)"""
+    return tuple([t for t in tokens if t[2][:4] != "補助記号" or t[2] == _COMMA or t[1] in _QUOTES])
 
 
-def lemma_string(tokens) -> str:
-    """Lemmas joined by spaces; any comma becomes 、, quotes 「」『』 and arrows → ⇒ are kept (a
-    quoted wording, a proposed replacement), other punctuation and symbols are dropped."""
-    return " ".join("、" if t.pos == "補助記号-読点" else t.lemma for t in tokens if _is_shown(t))
+def lemma_string(words) -> str:
+    """The shown words' lemmas (see shown_words) joined by single spaces, any comma as 、."""
+    return " ".join(["、" if t[2] == _COMMA else t[1] for t in words])
 
 
 def sentence(text: str, rules=None, predicate: bool = True) -> Sentence:
     """One sentence (normalized text) analyzed; ``predicate=False`` leaves its predicate ''
     (an opinion's is never read)."""
     tokens = tuple(normalize_tokens(analyze(text), rules))
-    # _is_shown and lemma_string, inlined: this runs for every token of every text
-    words = tuple([t for t in tokens if t[2][:4] != "補助記号" or t[2] == _COMMA or t[1] in _QUOTES])
-    lemmas = " ".join(["、" if t[2] == _COMMA else t[1] for t in words])
+    words = shown_words(tokens)
+    lemmas = lemma_string(words)
     return Sentence(text, tokens, words, lemmas, final_predicate(tokens) if predicate else "")
 
 

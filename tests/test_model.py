@@ -118,10 +118,10 @@ def test_review_threshold_and_coverage_keep_whole_ties():
 
 
 @pytest.mark.parametrize("x, shown", [(0.0, "0%"), (0.363, "36%"), (0.998, "99.8%"), (0.004, "0.4%"),
-                                      (1.0, "100%"), (0.99, "99%")])
+                                      (1.0, "100%"), (0.99, "99%"), (0.9996, "99.96%"), (0.003, "0.3%")])
 def test_review_shares_never_round_the_kept_rows_away(x, shown):
     """A threshold that keeps one row in 500 must not read as '100 % of rows to check'."""
-    from classifier.evalreport import share
+    from classifier.metrics import share
 
     assert share(x) == shown
 
@@ -376,7 +376,7 @@ def test_request_model_has_the_verdict_block_and_pickles():
     from classifier.request_model import build_request_features
 
     assert "cue_verdict" in dict((n, s) for n, s, _ in build_request_features().transformers)
-    assert "cue_verdict" not in dict((n, s) for n, s, _ in build_request_features(verdict=False).transformers)
+    assert "cue_verdict" not in dict((n, s) for n, s, _ in build_request_features(verdict_weight=0).transformers)
     frame = pd.DataFrame({"opinion_tokens": ["案 に 反対 だ", "修正 為る て 欲しい"],
                           "opinion_requests": [("opposition",), ("wording", "request")]})
     features = build_request_features().fit(frame)

@@ -136,10 +136,11 @@ def test_analyze_reads_surface_lemma_pos_and_offsets(text, expected):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(japanese, polite, st.text(alphabet="案をA 1\t\n\u3000ー-—「」、。データ", max_size=30)))
+@given(st.one_of(japanese, polite, st.text(alphabet="案をA 1\t\n\r\x0b\x0c\u3000ー-—「」、。データ", max_size=30)))
 def test_analyze_offsets_point_at_each_surface(text):
     tokens = analyze(text)
     assert all(text[t.start:t.end] == t.surface and t.surface and t.lemma for t in tokens)
+    assert not any(t.surface[0] in " \t\n\r\x0b\x0c" for t in tokens)  # skipped whitespace is not a surface's
     assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:]))  # in order, never overlapping
     # nothing but whitespace is left out (an unknown word may hold a full-width space: -\u3000)
     def visible(s):

@@ -12,6 +12,7 @@ import re
 from ..exceptions import (CorrectionError, DocumentFormatError, MissingColumnError, ModelError,
                           NotAResultsDocumentError, PubcomError, SchemeError, TableReadError)
 from ..labels import LABELS_JA
+from ..metrics import share as percent
 from ..requests import REQUEST_TYPES_JA
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -29,7 +30,7 @@ def opinion_caveat(card: dict) -> str:
     if "70%" not in reach or "80%" not in reach:
         return head + "このモデルでは、どれだけの行を正しく区分できるかが評価されていません。"
     def share(key):
-        return f"{reach[key]:.0%}".replace("%", " %")
+        return percent(reach[key]).replace("%", " %")
     return (head + f"学習していない団体で評価すると、確信度の高い順に 70 % の精度で区分できるのは全体の "
             f"{share('70%')}、80 % の精度では {share('80%')} の行です。要確認の印のない行だけを参考にしてください。"
             f" / Suggestions from the opinion alone: at 70 % precision it can label {share('70%')} of rows, "
