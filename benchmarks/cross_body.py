@@ -59,6 +59,8 @@ VARIANTS = {
     "word blocks weight ×0.5": {"words_weight": 0.5},
     "+ per-response and per-body weights": {"weight_response": True, "weight_body": True},
     "− per-response and per-body weights": {"weight_response": False, "weight_body": False},
+    "words of ≥ 2 bodies only (topic masking by body frequency)": {"min_bodies": 2},
+    "words of ≥ 3 bodies only": {"min_bodies": 3},
 }
 
 

@@ -17,7 +17,7 @@ from sklearn.pipeline import Pipeline
 
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, headline, macro_f1, per_response, summarize
-from .model import GRID, MODES, Config, build_classifier, build_features, fit_temperature, grid_for
+from .model import GRID, MODES, Config, build_classifier, build_features, fit_temperature, grid_for, shared_vocabulary
 from .weights import sample_weights
 
 GUIDE = "guide"
@@ -55,7 +55,13 @@ def fit_steps(analyzed, frame, y, train, mode, config: Config, temperature: floa
     if not config.guide:
         train = train[(frame["label_origin"].to_numpy()[train] != GUIDE)]
     weights = sample_weights(frame.iloc[train], config.weight_response, config.weight_body, config.balanced)
-    model = Pipeline([("features", build_features(mode, config)), ("clf", build_classifier(config, temperature))])
+    vocabularies = None
+    if config.min_bodies > 1:  # only the words that several training bodies use
+        bodies = np.where(frame["label_origin"].to_numpy()[train] == GUIDE, "(guide)", frame["source"].astype(str).to_numpy()[train])
+        vocabularies = {c: shared_vocabulary(analyzed[c].to_numpy()[train], bodies, config.min_bodies)
+                        for c in ("opinion_tokens", "response_tokens") if c in analyzed}
+    model = Pipeline([("features", build_features(mode, config, vocabularies)),
+                      ("clf", build_classifier(config, temperature))])
     model.fit(analyzed.iloc[train], y[train], clf__sample_weight=weights)
     return model
 

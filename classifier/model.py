@@ -50,6 +50,7 @@ class Config:
     weight_response: bool = False  # each distinct response weighs 1 over its opinions (measured: off is better)
     weight_body: bool = False  # each body (the guide rows one of them) the same total weight (measured: off is better)
     balanced: bool = True  # each label the same total weight
+    min_bodies: int = 1  # a word is a TF-IDF feature only if the training rows of this many bodies use it (guide rows one body)
 
     def to_dict(self):
         return asdict(self)
@@ -87,8 +88,20 @@ def tfidf(**kw):
     return TfidfVectorizer(analyzer=split_tokens, lowercase=False, sublinear_tf=True, **kw)
 
 
-def build_features(mode: str, config: Config) -> ColumnTransformer:
-    """The sparse feature blocks of ``mode`` that ``config`` turns on."""
+def shared_vocabulary(tokens, bodies, min_bodies: int) -> list:
+    """The words (space-separated tokens) that the texts of at least ``min_bodies`` distinct bodies
+    use, sorted: the vocabulary that can carry to a body the model has not seen."""
+    seen = {}
+    for text, body in zip(tokens, bodies):
+        for word in set(split_tokens(text)):
+            seen.setdefault(word, set()).add(body)
+    return sorted(w for w, b in seen.items() if len(b) >= min_bodies)
+
+
+def build_features(mode: str, config: Config, vocabularies=None) -> ColumnTransformer:
+    """The sparse feature blocks of ``mode`` that ``config`` turns on. ``vocabularies``: {column:
+    the words its TF-IDF keeps} (see shared_vocabulary; default: every word of the training rows)."""
+    vocabularies = vocabularies or {}
     response = check_mode(mode) == "response"
     blocks, weights = [], {}
 
@@ -97,9 +110,11 @@ def build_features(mode: str, config: Config) -> ColumnTransformer:
         weights[name] = weight
 
     if config.opinion_words or not response:
-        add("opinion_words", tfidf(), "opinion_tokens", (0.5 if response else 1.0) * config.words_weight)
+        add("opinion_words", tfidf(vocabulary=vocabularies.get("opinion_tokens")), "opinion_tokens",
+            (0.5 if response else 1.0) * config.words_weight)
     if response and config.response_words:
-        add("response_words", tfidf(), "response_tokens", config.words_weight)
+        add("response_words", tfidf(vocabulary=vocabularies.get("response_tokens")), "response_tokens",
+            config.words_weight)
     if response and config.stance:
         add("response_stance", StanceFeatures(), "response_reading", config.stance_weight)
     if response and config.predicates:

@@ -383,3 +383,36 @@ def test_request_model_has_the_verdict_block_and_pickles():
     back = pickle.loads(pickle.dumps(features))
     assert (back.transform(frame) != features.transform(frame)).nnz == 0
     assert "cue_verdict__cue→opposition" in set(features.get_feature_names_out())
+
+
+@pytest.mark.parametrize("tokens, bodies, min_bodies, kept", [
+    (["原案 の とおり", "原案 通り", "篠岡 小学校"], ["A", "B", "C"], 2, ["原案"]),
+    (["原案 の とおり", "原案 の まま"], ["A", "A"], 2, []),  # one body, however many rows
+    (["a b", "b c", "c a"], ["A", "B", "C"], 1, ["a", "b", "c"]),
+    (["a b", "b c", "b"], ["A", "B", "C"], 3, ["b"]),
+])
+def test_shared_vocabulary_keeps_the_words_of_enough_bodies(tokens, bodies, min_bodies, kept):
+    from classifier.model import shared_vocabulary
+
+    assert shared_vocabulary(tokens, bodies, min_bodies) == kept
+
+
+def test_min_bodies_leaves_one_bodys_words_out_of_the_fitted_model():
+    from dataclasses import replace
+
+    from classifier.evaluate import fit_steps
+
+    frame = pd.DataFrame({"source": ["A", "A", "B", "B", ""], "label_origin": ["annotated"] * 4 + ["guide"],
+                          "response_group": ["1", "2", "3", "4", "5"], "label": ["adopted", "rejected"] * 2 + ["adopted"],
+                          "opinion": ["x"] * 5, "response": ["修正 します", "原案 の とおり 篠岡", "修正 する", "原案 通り",
+                                                              "修正 いたします"]})
+    analyzed = frame.assign(opinion_tokens="意見", response_tokens=frame["response"])
+    analyzed = analyzed.assign(response_reading=[()] * 5, response_predicates="")
+    y = frame["label"].to_numpy()
+    words = lambda cfg: set(fit_steps(analyzed, frame, y, np.arange(5), "response", cfg)  # noqa: E731
+                            .named_steps["features"].named_transformers_["response_words"].vocabulary_)
+    base = replace(CONFIG, stance=False, predicates=False, guide=True)
+    assert {"篠岡", "します", "いたします"} <= words(base)
+    shared = words(replace(base, min_bodies=2))
+    assert "篠岡" not in shared and "します" not in shared  # 小牧's place name, one body's wording
+    assert {"修正", "原案"} <= shared
