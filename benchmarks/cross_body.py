@@ -61,6 +61,9 @@ VARIANTS = {
     "− per-response and per-body weights": {"weight_response": False, "weight_body": False},
     "words of ≥ 2 bodies only (topic masking by body frequency)": {"min_bodies": 2},
     "words of ≥ 3 bodies only": {"min_bodies": 3},
+    "+ lemma bigrams in the word blocks": {"bigrams": True},
+    "+ the last sentence's words as a block": {"last_words": True},
+    "+ lemma bigrams and the last sentence's words": {"bigrams": True, "last_words": True},
 }
 
 
@@ -75,6 +78,10 @@ def evidence_rows(frame):
     extra["label_origin"] = "evidence"  # not an annotation: trained on, never scored
     return pd.concat([frame, extra], ignore_index=True)
 
+
+# grids the inner selection chooses from: whether a part helps is then decided inside each training fold
+GRID_VARIANTS = {"shipped grid + bigrams-and-last-sentence grid, chosen inside each fold":
+                 lambda grid: grid + [replace(c, bigrams=True, last_words=True) for c in grid]}
 
 DATA_VARIANTS = {"+ evidence rows (the deciding phrase as a training row)": evidence_rows}
 
@@ -202,6 +209,9 @@ def main():
         if not change and mode == "response":
             shipped = cv
             print(row("rule labeler alone", headline(frame[scored], pred=cv["rules"][scored])), flush=True)
+    for name, widen in GRID_VARIANTS.items():
+        if wanted(name):
+            run(name, frame, analyzed, widen(list(grid_for(mode, GRID))))
     for name, change in DATA_VARIANTS.items():
         if wanted(name):
             changed = change(frame)

@@ -12,6 +12,7 @@ Variants:
   balance 0.5 or 0 alone;
 * − cue verdict: without the cue table's primary type as a feature block (the types found only);
   cue verdict weight 12 (shipped: 4), the model nearer the cue table's own answer;
+* + lemma bigrams: the opinion words block also counts adjacent lemma pairs (して 欲しい, を 追記);
 * + evidence rows: each annotated distinct opinion's deciding phrase (request_evidence) as one more
   training row of its primary type and body (held out with that body, never scored; the inner
   selection of C scores them with the rest);
@@ -75,7 +76,8 @@ def with_evidence_rows(dataset, guide=None):
 FEATURE_VARIANTS = {"− cue verdict (the types found only; shipped before 2026-12-04)":
                     functools.partial(build_request_features, verdict_weight=0),
                     "cue verdict weight 12 (nearer the cue table)":
-                    functools.partial(build_request_features, verdict_weight=12.0)}
+                    functools.partial(build_request_features, verdict_weight=12.0),
+                    "+ lemma bigrams in the opinion words": functools.partial(build_request_features, bigrams=True)}
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ def analyze_text(text: str, role: str) -> dict:
     sents = sentences(text, predicates=role == "response", normalized=True)
     out = {f"{role}_tokens": " ".join([w[1] for s in sents for w in s.words if w[1] not in _NOT_WORDS])}  # lemmas
     if role == "response":
+        out["response_last_tokens"] = " ".join([w[1] for w in sents[-1].words if w[1] not in _NOT_WORDS]) if sents else ""
         out["response_reading"] = read_sentences(sents)
         preds = [s.predicate for s in sents if s.predicate]
         # the auxiliary chain alone (…_て_行く: a commitment; …_て_居る: a state), whatever the verb

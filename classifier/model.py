@@ -50,6 +50,8 @@ class Config:
     weight_response: bool = False  # each distinct response weighs 1 over its opinions (measured: off is better)
     weight_body: bool = False  # each body (the guide rows one of them) the same total weight (measured: off is better)
     balanced: bool = True  # each label the same total weight
+    bigrams: bool = False  # the word blocks also count adjacent lemma pairs (原案 の, の とおり)
+    last_words: bool = False  # a TF-IDF block of the response's last sentence alone
     min_bodies: int = 1  # a word is a TF-IDF feature only if the training rows of this many bodies use it (guide rows one body)
 
     def to_dict(self):
@@ -84,8 +86,14 @@ def grid_for(mode: str, grid=GRID) -> list:
                                       crosses=True, weight_response=True, weight_body=True) for c in grid))
 
 
-def tfidf(**kw):
-    return TfidfVectorizer(analyzer=split_tokens, lowercase=False, sublinear_tf=True, **kw)
+def tfidf(bigrams: bool = False, **kw):
+    return TfidfVectorizer(analyzer=split_bigrams if bigrams else split_tokens, lowercase=False, sublinear_tf=True, **kw)
+
+
+def split_bigrams(text: str) -> list:
+    """The tokens of a space-joined token string and each adjacent pair of them ("原案 の")."""
+    tokens = split_tokens(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
 
 def shared_vocabulary(tokens, bodies, min_bodies: int) -> list:
@@ -110,11 +118,13 @@ def build_features(mode: str, config: Config, vocabularies=None) -> ColumnTransf
         weights[name] = weight
 
     if config.opinion_words or not response:
-        add("opinion_words", tfidf(vocabulary=vocabularies.get("opinion_tokens")), "opinion_tokens",
+        add("opinion_words", tfidf(config.bigrams, vocabulary=vocabularies.get("opinion_tokens")), "opinion_tokens",
             (0.5 if response else 1.0) * config.words_weight)
     if response and config.response_words:
-        add("response_words", tfidf(vocabulary=vocabularies.get("response_tokens")), "response_tokens",
+        add("response_words", tfidf(config.bigrams, vocabulary=vocabularies.get("response_tokens")), "response_tokens",
             config.words_weight)
+    if response and config.last_words:
+        add("response_last_words", tfidf(config.bigrams), "response_last_tokens", config.words_weight)
     if response and config.stance:
         add("response_stance", StanceFeatures(), "response_reading", config.stance_weight)
     if response and config.predicates:

@@ -49,10 +49,10 @@ def request_frame(frame: pd.DataFrame, guide=None) -> pd.DataFrame:
     return rows.fillna("").reset_index(drop=True)
 
 
-def build_request_features(verdict_weight: float = 4.0) -> ColumnTransformer:
-    """Opinion words, the types the cue table found and its primary type (weighted
-    ``verdict_weight``; 0: left out)."""
-    blocks = [("opinion_words", tfidf(), "opinion_tokens"), ("asks", CrossFeatures(), ["opinion_requests"])]
+def build_request_features(verdict_weight: float = 4.0, bigrams: bool = False) -> ColumnTransformer:
+    """Opinion words (``bigrams``: and adjacent lemma pairs), the types the cue table found and its
+    primary type (weighted ``verdict_weight``; 0: left out)."""
+    blocks = [("opinion_words", tfidf(bigrams), "opinion_tokens"), ("asks", CrossFeatures(), ["opinion_requests"])]
     weights = {"opinion_words": 0.5, "asks": 4.0}
     if verdict_weight:
         blocks.append(("cue_verdict", RequestVerdict(), ["opinion_requests"]))

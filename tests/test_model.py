@@ -416,3 +416,30 @@ def test_min_bodies_leaves_one_bodys_words_out_of_the_fitted_model():
     shared = words(replace(base, min_bodies=2))
     assert "篠岡" not in shared and "します" not in shared  # 小牧's place name, one body's wording
     assert {"修正", "原案"} <= shared
+
+
+@pytest.mark.parametrize("text, grams", [
+    ("原案 の とおり", ["原案", "の", "とおり", "原案 の", "の とおり"]),
+    ("原案", ["原案"]),
+    ("", []),
+])
+def test_split_bigrams_adds_each_adjacent_pair(text, grams):
+    from classifier.model import split_bigrams
+
+    assert split_bigrams(text) == grams
+
+
+def test_last_sentence_words_are_the_last_sentences_lemmas_and_a_block_when_asked():
+    from dataclasses import replace
+
+    from classifier.features import analyze_text
+    from classifier.model import build_features
+    from classifier.text import normalize
+
+    out = analyze_text(normalize("ご意見ありがとうございます。原案のとおりといたします。"), "response")
+    assert out["response_last_tokens"].split()[:2] == ["原案", "通り"]
+    assert "意見" in out["response_tokens"].split() and "意見" not in out["response_last_tokens"].split()
+    assert analyze_text("", "response")["response_last_tokens"] == ""
+    names = lambda cfg: [n for n, _, _ in build_features("response", cfg).transformers]  # noqa: E731
+    assert "response_last_words" not in names(CONFIG)
+    assert "response_last_words" in names(replace(CONFIG, last_words=True))
