@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from .features import AnalyzeColumns, CrossFeatures, StanceFeatures
-from .text import split_tokens
+from .text import split_bigrams, split_tokens
 
 MODES = {"opinion": ("opinion",), "response": ("opinion", "response"), "request": ("opinion",)}
 CLASSIFIERS = ("lr", "svc")
@@ -89,11 +89,6 @@ def grid_for(mode: str, grid=GRID) -> list:
 def tfidf(bigrams: bool = False, **kw):
     return TfidfVectorizer(analyzer=split_bigrams if bigrams else split_tokens, lowercase=False, sublinear_tf=True, **kw)
 
-
-def split_bigrams(text: str) -> list:
-    """The tokens of a space-joined token string and each adjacent pair of them ("原案 の")."""
-    tokens = split_tokens(text)
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
 
 def shared_vocabulary(tokens, bodies, min_bodies: int) -> list:

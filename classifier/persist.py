@@ -28,7 +28,7 @@ SUFFIX = ".skops"
 # scikit-learn's calibrated LinearSVC; the precedents index and its sparse matrix.
 TRUSTED = ("classifier.features.AnalyzeColumns", "classifier.features.CrossFeatures",
            "classifier.features.StanceFeatures", "classifier.features.RequestVerdict",
-           "classifier.model.Tempered", "classifier.text.split_tokens",
+           "classifier.model.Tempered", "classifier.text.split_tokens", "classifier.text.split_bigrams",
            "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
            "classifier.precedents.PrecedentIndex", "scipy.sparse._csr.csr_matrix")
 

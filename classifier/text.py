@@ -87,3 +87,9 @@ def get_token_tagger():
 def split_tokens(text: str) -> list:
     """Split a space-joined token string (the output of tokenizing once) back into tokens."""
     return text.split()
+
+
+def split_bigrams(text: str) -> list:
+    """The tokens of a space-joined token string and each adjacent pair of them ("原案 の")."""
+    tokens = text.split()
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]

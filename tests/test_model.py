@@ -424,7 +424,7 @@ def test_min_bodies_leaves_one_bodys_words_out_of_the_fitted_model():
     ("", []),
 ])
 def test_split_bigrams_adds_each_adjacent_pair(text, grams):
-    from classifier.model import split_bigrams
+    from classifier.text import split_bigrams
 
     assert split_bigrams(text) == grams
 
@@ -443,3 +443,16 @@ def test_last_sentence_words_are_the_last_sentences_lemmas_and_a_block_when_aske
     names = lambda cfg: [n for n, _, _ in build_features("response", cfg).transformers]  # noqa: E731
     assert "response_last_words" not in names(CONFIG)
     assert "response_last_words" in names(replace(CONFIG, last_words=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="原案のとおり検討、。ab", min_size=1, max_size=4), max_size=8))
+def test_split_bigrams_is_the_tokens_then_each_adjacent_pair(words):
+    from classifier.text import split_bigrams, split_tokens
+
+    text = " ".join(words)
+    tokens = split_tokens(text)
+    grams = split_bigrams(text)
+    assert grams[:len(tokens)] == tokens
+    assert grams[len(tokens):] == [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    assert len(grams) == max(2 * len(tokens) - 1, 0)
