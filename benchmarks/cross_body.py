@@ -80,7 +80,7 @@ def evidence_rows(frame):
 
 
 # grids the inner selection chooses from: whether a part helps is then decided inside each training fold
-GRID_VARIANTS = {"shipped grid + bigrams-and-last-sentence grid, chosen inside each fold":
+GRID_VARIANTS = {"the usual grid + its bigrams-and-last-sentence twin, chosen inside each fold":
                  lambda grid: grid + [replace(c, bigrams=True, last_words=True) for c in grid]}
 
 DATA_VARIANTS = {"+ evidence rows (the deciding phrase as a training row)": evidence_rows}

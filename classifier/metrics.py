@@ -43,7 +43,7 @@ def share(x: float) -> str:
         shown = f"{x:.{digits}%}"
         if not 0 < x < 1 or float(shown[:-1]) not in (0.0, 100.0):
             return shown
-    return shown
+    return "<0.001%" if x < 0.5 else ">99.999%"
 
 
 def summarize(frame: pd.DataFrame, pred, labels=LABELS) -> dict:

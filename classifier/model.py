@@ -91,14 +91,21 @@ def tfidf(bigrams: bool = False, **kw):
 
 
 
-def shared_vocabulary(tokens, bodies, min_bodies: int) -> list:
-    """The words (space-separated tokens) that the texts of at least ``min_bodies`` distinct bodies
-    use, sorted: the vocabulary that can carry to a body the model has not seen."""
+def shared_vocabulary(tokens, bodies, min_bodies: int, bigrams: bool = False) -> list:
+    """The terms (space-separated tokens; ``bigrams``: and adjacent pairs, as tfidf(bigrams) counts
+    them) that the texts of at least ``min_bodies`` distinct bodies use, sorted: the vocabulary that
+    can carry to a body the model has not seen. Raises ValueError when no term is left."""
+    split = split_bigrams if bigrams else split_tokens
     seen = {}
     for text, body in zip(tokens, bodies):
-        for word in set(split_tokens(text)):
+        for word in set(split(text)):
             seen.setdefault(word, set()).add(body)
-    return sorted(w for w, b in seen.items() if len(b) >= min_bodies)
+    kept = sorted(w for w, b in seen.items() if len(b) >= min_bodies)
+    if not kept:
+        n = len(set(bodies))
+        raise ValueError(f"min_bodies={min_bodies}: no word is used by that many of the training rows' "
+                         f"{n} {'body' if n == 1 else 'bodies'}; lower min_bodies or train on more bodies")
+    return kept
 
 
 def build_features(mode: str, config: Config, vocabularies=None) -> ColumnTransformer:
@@ -119,7 +126,8 @@ def build_features(mode: str, config: Config, vocabularies=None) -> ColumnTransf
         add("response_words", tfidf(config.bigrams, vocabulary=vocabularies.get("response_tokens")), "response_tokens",
             config.words_weight)
     if response and config.last_words:
-        add("response_last_words", tfidf(config.bigrams), "response_last_tokens", config.words_weight)
+        add("response_last_words", tfidf(config.bigrams, vocabulary=vocabularies.get("response_last_tokens")),
+            "response_last_tokens", config.words_weight)
     if response and config.stance:
         add("response_stance", StanceFeatures(), "response_reading", config.stance_weight)
     if response and config.predicates:

@@ -118,7 +118,8 @@ def test_review_threshold_and_coverage_keep_whole_ties():
 
 
 @pytest.mark.parametrize("x, shown", [(0.0, "0%"), (0.363, "36%"), (0.998, "99.8%"), (0.004, "0.4%"),
-                                      (1.0, "100%"), (0.99, "99%"), (0.9996, "99.96%"), (0.003, "0.3%")])
+                                      (1.0, "100%"), (0.99, "99%"), (0.9996, "99.96%"), (0.003, "0.3%"),
+                                      (0.9999999, ">99.999%"), (1e-7, "<0.001%")])
 def test_review_shares_never_round_the_kept_rows_away(x, shown):
     """A threshold that keeps one row in 500 must not read as '100 % of rows to check'."""
     from classifier.metrics import share
@@ -387,8 +388,8 @@ def test_request_model_has_the_verdict_block_and_pickles():
 
 @pytest.mark.parametrize("tokens, bodies, min_bodies, kept", [
     (["原案 の とおり", "原案 通り", "篠岡 小学校"], ["A", "B", "C"], 2, ["原案"]),
-    (["原案 の とおり", "原案 の まま"], ["A", "A"], 2, []),  # one body, however many rows
-    (["a b", "b c", "c a"], ["A", "B", "C"], 1, ["a", "b", "c"]),
+    (["原案 の とおり", "原案 の まま", "原案 通り"], ["A", "A", "B"], 2, ["原案"]),  # A's rows count once
+    (["a b", "b c", "c a"], ["A", "B", "C"], 2, ["a", "b", "c"]),
     (["a b", "b c", "b"], ["A", "B", "C"], 3, ["b"]),
 ])
 def test_shared_vocabulary_keeps_the_words_of_enough_bodies(tokens, bodies, min_bodies, kept):
@@ -397,25 +398,60 @@ def test_shared_vocabulary_keeps_the_words_of_enough_bodies(tokens, bodies, min_
     assert shared_vocabulary(tokens, bodies, min_bodies) == kept
 
 
+def test_shared_vocabulary_counts_pairs_with_bigrams_and_refuses_an_empty_one():
+    from classifier.model import shared_vocabulary
+
+    assert shared_vocabulary(["原案 の とおり", "原案 の まま"], ["A", "B"], 2, bigrams=True) == ["の", "原案", "原案 の"]
+    with pytest.raises(ValueError, match="min_bodies=2.*1 body;"):
+        shared_vocabulary(["原案 の とおり", "原案 の まま"], ["A", "A"], 2)
+
+
+def _tiny_training_rows():
+    """Two bodies and the guide rows (source "(guide)", as load_training_data sets it), analyzed."""
+    frame = pd.DataFrame({"source": ["A", "A", "B", "B", "(guide)"], "label_origin": ["annotated"] * 4 + ["guide"],
+                          "response_group": ["1", "2", "3", "4", "5"],
+                          "label": ["adopted", "rejected", "adopted", "rejected", "adopted"], "opinion": ["x"] * 5,
+                          "response": ["修正 します 追記", "原案 の とおり 篠岡", "修正 する", "原案 通り", "修正 いたします 追記"]})
+    analyzed = frame.assign(opinion_tokens="意見", response_tokens=frame["response"],
+                            response_last_tokens=frame["response"], response_reading=[()] * 5, response_predicates="")
+    return frame, analyzed, frame["label"].to_numpy()
+
+
+def _fitted_terms(config, block="response_words"):
+    from classifier.evaluate import fit_steps
+
+    frame, analyzed, y = _tiny_training_rows()
+    model = fit_steps(analyzed, frame, y, np.arange(len(frame)), "response", config)
+    return set(model.named_steps["features"].named_transformers_[block].vocabulary_)
+
+
 def test_min_bodies_leaves_one_bodys_words_out_of_the_fitted_model():
     from dataclasses import replace
 
-    from classifier.evaluate import fit_steps
-
-    frame = pd.DataFrame({"source": ["A", "A", "B", "B", ""], "label_origin": ["annotated"] * 4 + ["guide"],
-                          "response_group": ["1", "2", "3", "4", "5"], "label": ["adopted", "rejected"] * 2 + ["adopted"],
-                          "opinion": ["x"] * 5, "response": ["修正 します", "原案 の とおり 篠岡", "修正 する", "原案 通り",
-                                                              "修正 いたします"]})
-    analyzed = frame.assign(opinion_tokens="意見", response_tokens=frame["response"])
-    analyzed = analyzed.assign(response_reading=[()] * 5, response_predicates="")
-    y = frame["label"].to_numpy()
-    words = lambda cfg: set(fit_steps(analyzed, frame, y, np.arange(5), "response", cfg)  # noqa: E731
-                            .named_steps["features"].named_transformers_["response_words"].vocabulary_)
     base = replace(CONFIG, stance=False, predicates=False, guide=True)
-    assert {"篠岡", "します", "いたします"} <= words(base)
-    shared = words(replace(base, min_bodies=2))
+    assert {"篠岡", "します", "いたします"} <= _fitted_terms(base)
+    shared = _fitted_terms(replace(base, min_bodies=2))
     assert "篠岡" not in shared and "します" not in shared  # 小牧's place name, one body's wording
-    assert {"修正", "原案"} <= shared
+    assert {"修正", "原案", "追記"} <= shared  # 追記: body A and the guide rows, two bodies
+    assert "追記" not in _fitted_terms(replace(base, min_bodies=3))
+
+
+def test_min_bodies_filters_bigrams_and_the_last_sentence_block_too():
+    from dataclasses import replace
+
+    config = replace(CONFIG, stance=False, predicates=False, bigrams=True, last_words=True, min_bodies=2)
+    for block in ("response_words", "response_last_words"):
+        terms = _fitted_terms(config, block)
+        assert "原案" in terms and "篠岡" not in terms
+        assert not {"とおり 篠岡", "修正 します"} & terms  # one body's pairs
+    assert "修正 します" in _fitted_terms(replace(config, min_bodies=1), "response_last_words")
+
+
+def test_min_bodies_above_the_number_of_bodies_names_the_value():
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="min_bodies=4.*3 bodies"):
+        _fitted_terms(replace(CONFIG, stance=False, predicates=False, min_bodies=4))
 
 
 @pytest.mark.parametrize("text, grams", [
@@ -444,15 +480,3 @@ def test_last_sentence_words_are_the_last_sentences_lemmas_and_a_block_when_aske
     assert "response_last_words" not in names(CONFIG)
     assert "response_last_words" in names(replace(CONFIG, last_words=True))
 
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="原案のとおり検討、。ab", min_size=1, max_size=4), max_size=8))
-def test_split_bigrams_is_the_tokens_then_each_adjacent_pair(words):
-    from classifier.text import split_bigrams, split_tokens
-
-    text = " ".join(words)
-    tokens = split_tokens(text)
-    grams = split_bigrams(text)
-    assert grams[:len(tokens)] == tokens
-    assert grams[len(tokens):] == [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
-    assert len(grams) == max(2 * len(tokens) - 1, 0)
