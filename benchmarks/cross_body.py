@@ -136,21 +136,21 @@ def probes(frame, analyzed, cv) -> None:
               + ", ".join(f"{l} {int((hat[rej] == l).sum())}" for l in LABELS))
 
 
-def adapt_priors(proba, power=1.0, iterations=200):
-    """EM re-estimate of the label shares of ``proba``'s rows against a uniform training prior;
-    the rows reweighted by (share × K) ** power and renormalized."""
-    proba = np.asarray(proba, dtype=float)
-    k = proba.shape[1]
-    prior = np.full(k, 1.0 / k)
+def reweight(proba, prior, power=1.0):
+    """``proba``'s rows reweighted by (prior × K) ** power against a uniform training prior, renormalized."""
+    q = np.asarray(proba, dtype=float) * (np.asarray(prior) * len(prior)) ** power
+    return q / q.sum(1, keepdims=True)
+
+
+def estimate_prior(proba, iterations=200):
+    """EM re-estimate of the label shares of ``proba``'s rows (Saerens et al. 2002), from uniform."""
+    prior = np.full(np.shape(proba)[1], 1.0 / np.shape(proba)[1])
     for _ in range(iterations):
-        q = proba * (prior * k)
-        q /= q.sum(1, keepdims=True)
-        new = q.mean(0)
+        new = reweight(proba, prior).mean(0)
         if np.abs(new - prior).max() < 1e-6:
             break
         prior = new
-    q = proba * (prior * k) ** power
-    return q / q.sum(1, keepdims=True), prior
+    return prior
 
 
 def prior_probe(frame, cv, bodies_ci) -> None:
@@ -158,20 +158,16 @@ def prior_probe(frame, cv, bodies_ci) -> None:
     (estimated on its distinct responses, never on its labels)."""
     tested = cv["tested"]
     scored = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & tested
+    masks = {body: tested & (frame["source"] == body).to_numpy() for body in sorted(set(frame.loc[tested, "source"]))}
+    priors = {body: estimate_prior(per_response(frame[m], cv["proba"][m])[1]) for body, m in masks.items()}
     for power in (1.0, 0.5):
         adapted = cv["proba"].copy()
-        shares = {}
-        for body in sorted(set(frame.loc[tested, "source"])):
-            m = tested & (frame["source"] == body).to_numpy()
-            _, p = per_response(frame[m], cv["proba"][m])
-            _, prior = adapt_priors(p)
-            adapted[m] = (cv["proba"][m] * (prior * len(prior)) ** power)
-            adapted[m] /= adapted[m].sum(1, keepdims=True)
-            shares[body] = " ".join(f"{l[:3]} {s:.2f}" for l, s in zip(LABELS, prior))
+        for body, m in masks.items():
+            adapted[m] = reweight(cv["proba"][m], priors[body], power)
         print(row(f"prior adaptation, power {power}", headline(frame[scored], proba=adapted[scored]), bodies_ci),
               flush=True)
-    for body, text in shares.items():
-        print(f"    {body} estimated shares: {text}")
+    for body, prior in priors.items():
+        print(f"    {body} estimated shares: " + " ".join(f"{l[:3]} {s:.2f}" for l, s in zip(LABELS, prior)))
 
 
 def main():

@@ -55,13 +55,14 @@ def fit_steps(analyzed, frame, y, train, mode, config: Config, temperature: floa
     if not config.guide:
         train = train[(frame["label_origin"].to_numpy()[train] != GUIDE)]
     weights = sample_weights(frame.iloc[train], config.weight_response, config.weight_body, config.balanced)
-    vocabularies = None
+    vocabulary = None
     if config.min_bodies > 1:  # only the words that several training bodies use
         # bodies by source: the guide rows are one ("(guide)"), rows of no known source another ("")
         bodies = frame["source"].astype(str).to_numpy()[train]
-        vocabularies = {c: shared_vocabulary(analyzed[c].to_numpy()[train], bodies, config.min_bodies, config.bigrams)
-                        for c in ("opinion_tokens", "response_tokens", "response_last_tokens") if c in analyzed}
-    model = Pipeline([("features", build_features(mode, config, vocabularies)),
+
+        def vocabulary(column):
+            return shared_vocabulary(analyzed[column].to_numpy()[train], bodies, config.min_bodies, config.bigrams)
+    model = Pipeline([("features", build_features(mode, config, vocabulary)),
                       ("clf", build_classifier(config, temperature))])
     model.fit(analyzed.iloc[train], y[train], clf__sample_weight=weights)
     return model

@@ -25,9 +25,10 @@ def analyze_text(text: str, role: str) -> dict:
     """The analyzed columns of one normalized text in ``role`` (opinion or response)."""
     # only a response's predicates are features
     sents = sentences(text, predicates=role == "response", normalized=True)
-    out = {f"{role}_tokens": " ".join([w[1] for s in sents for w in s.words if w[1] not in _NOT_WORDS])}  # lemmas
+    lemmas = [[w[1] for w in s.words if w[1] not in _NOT_WORDS] for s in sents]  # per sentence
+    out = {f"{role}_tokens": " ".join([lemma for sent in lemmas for lemma in sent])}
     if role == "response":
-        out["response_last_tokens"] = " ".join([w[1] for w in sents[-1].words if w[1] not in _NOT_WORDS]) if sents else ""
+        out["response_last_tokens"] = " ".join(lemmas[-1]) if lemmas else ""
         out["response_reading"] = read_sentences(sents)
         preds = [s.predicate for s in sents if s.predicate]
         # the auxiliary chain alone (…_て_行く: a commitment; …_て_居る: a state), whatever the verb

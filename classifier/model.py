@@ -90,7 +90,6 @@ def tfidf(bigrams: bool = False, **kw):
     return TfidfVectorizer(analyzer=split_bigrams if bigrams else split_tokens, lowercase=False, sublinear_tf=True, **kw)
 
 
-
 def shared_vocabulary(tokens, bodies, min_bodies: int, bigrams: bool = False) -> list:
     """The terms (space-separated tokens; ``bigrams``: and adjacent pairs, as tfidf(bigrams) counts
     them) that the texts of at least ``min_bodies`` distinct bodies use, sorted: the vocabulary that
@@ -108,10 +107,10 @@ def shared_vocabulary(tokens, bodies, min_bodies: int, bigrams: bool = False) ->
     return kept
 
 
-def build_features(mode: str, config: Config, vocabularies=None) -> ColumnTransformer:
-    """The sparse feature blocks of ``mode`` that ``config`` turns on. ``vocabularies``: {column:
-    the words its TF-IDF keeps} (see shared_vocabulary; default: every word of the training rows)."""
-    vocabularies = vocabularies or {}
+def build_features(mode: str, config: Config, vocabulary=None) -> ColumnTransformer:
+    """The sparse feature blocks of ``mode`` that ``config`` turns on. ``vocabulary``: column → the
+    words its TF-IDF keeps, asked only for the word blocks built (see shared_vocabulary; default:
+    every word of the training rows)."""
     response = check_mode(mode) == "response"
     blocks, weights = [], {}
 
@@ -119,15 +118,15 @@ def build_features(mode: str, config: Config, vocabularies=None) -> ColumnTransf
         blocks.append((name, step, column))
         weights[name] = weight
 
+    def words(column):
+        return tfidf(config.bigrams, vocabulary=vocabulary(column) if vocabulary else None)
+
     if config.opinion_words or not response:
-        add("opinion_words", tfidf(config.bigrams, vocabulary=vocabularies.get("opinion_tokens")), "opinion_tokens",
-            (0.5 if response else 1.0) * config.words_weight)
+        add("opinion_words", words("opinion_tokens"), "opinion_tokens", (0.5 if response else 1.0) * config.words_weight)
     if response and config.response_words:
-        add("response_words", tfidf(config.bigrams, vocabulary=vocabularies.get("response_tokens")), "response_tokens",
-            config.words_weight)
+        add("response_words", words("response_tokens"), "response_tokens", config.words_weight)
     if response and config.last_words:
-        add("response_last_words", tfidf(config.bigrams, vocabulary=vocabularies.get("response_last_tokens")),
-            "response_last_tokens", config.words_weight)
+        add("response_last_words", words("response_last_tokens"), "response_last_tokens", config.words_weight)
     if response and config.stance:
         add("response_stance", StanceFeatures(), "response_reading", config.stance_weight)
     if response and config.predicates:
