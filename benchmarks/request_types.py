@@ -17,6 +17,9 @@ Variants:
 * + evidence rows: each annotated distinct opinion's deciding phrase (request_evidence) as one more
   training row of its primary type and body (held out with that body, never scored; the inner
   selection of C scores them with the rest);
+* + the opinion's sentence-final predicates (each sentence's last content lemma and auxiliary chain,
+  as the response model has them for the response: 追記_為る_て_欲しい, 反対_だ), a block of weight 0.5:
+  the ask is said at the end of a sentence, without the topic's words;
 * set model: one binary logistic regression per type, trained on the annotated *set* of types
   (question is in 59 sets, primary of 4), the primary read off by the guide's precedence:
   P(opposition), then P(wording) × (1 − P(opposition)) …, `other` when none (C chosen inside).
@@ -45,7 +48,10 @@ from classifier.metrics import REFERENCE_ORIGINS, headline, macro_f1  # noqa: E4
 from classifier import request_model  # noqa: E402
 from classifier.request_model import (GRID, GUIDE_ROWS, build_request_features, evaluate_requests,  # noqa: E402
                                       request_frame, source_folds)
+from classifier.model import tfidf  # noqa: E402
 from classifier.requests import PRIMARY_ORDER, REQUEST_TYPES  # noqa: E402
+from classifier.stance import sentences  # noqa: E402
+from classifier.text import normalize  # noqa: E402
 from classifier.weights import sample_weights  # noqa: E402
 from cross_body import fmt  # noqa: E402  (this folder is on sys.path when run as a script)
 
@@ -72,6 +78,27 @@ def with_evidence_rows(dataset, guide=None):
     extra["response_group"] = extra["duplicate_group"] = extra["id"]
     extra["label_origin"] = "evidence"  # not an annotation: trained on, never scored
     return pd.concat([rows, extra], ignore_index=True)
+
+
+def opinion_predicates(text: str) -> str:
+    """The opinion's sentence-final predicates, their auxiliary chains and the last one's, as
+    features.analyze_text writes a response's."""
+    preds = [s.predicate for s in sentences(normalize(text), normalized=True) if s.predicate]
+    tails = [f"tail:{p.partition('_')[2]}" for p in preds if "_" in p]
+    last = [f"last:{preds[-1]}", f"lasttail:{preds[-1].partition('_')[2]}"] if preds else []
+    return " ".join(preds + tails + last)
+
+
+def analyze_with_predicates(frame, mode):
+    """analyze_once, plus an opinion_predicates column."""
+    return analyze_once(frame, mode).assign(opinion_predicates=[opinion_predicates(t) for t in frame["opinion"]])
+
+
+def with_predicate_block(weight: float = 0.5):
+    features = build_request_features()
+    features.transformers.append(("opinion_predicates", tfidf(binary=True), "opinion_predicates"))
+    features.transformer_weights["opinion_predicates"] = weight
+    return features
 
 
 FEATURE_VARIANTS = {"− cue verdict (the types found only; shipped before 2026-12-04)":
@@ -157,10 +184,12 @@ def main():
             cues_shown = True
             show("cue table alone", r["headline"]["cue table"], float("nan"))
     patched_variants = {**{n: {"build_request_features": b} for n, b in FEATURE_VARIANTS.items()},
-                        "+ evidence rows (the deciding phrase as a training row)": {"request_frame": with_evidence_rows}}
+                        "+ evidence rows (the deciding phrase as a training row)": {"request_frame": with_evidence_rows},
+                        "+ the opinion's sentence-final predicates": {"analyze_once": analyze_with_predicates,
+                                                                     "build_request_features": with_predicate_block}}
     for name, attrs in patched_variants.items():
         if wanted(name):
-            with patched(request_model, attrs):  # evaluate_requests looks both names up in request_model
+            with patched(request_model, attrs):  # evaluate_requests looks these names up in request_model
                 r = evaluate_requests(dataset, grid=GRID)
             show(name, r["headline"]["model"], r["calibration"]["ece"])
     name = "set model, primary by precedence"

@@ -49,19 +49,28 @@ def is_japanese(ch: str) -> bool:
 _TAGGERS: dict = {}
 
 
+def _process_tagger(key, make):
+    """The tagger cached under ``key`` in this process, made by ``make()`` on first use (after a
+    fork the parent's taggers are dropped: they are not ours)."""
+    import os
+
+    key = (os.getpid(), key)
+    if key not in _TAGGERS:
+        for old in [k for k in _TAGGERS if k[0] != key[0]]:
+            del _TAGGERS[old]
+        _TAGGERS[key] = make()
+    return _TAGGERS[key]
+
+
 def get_tagger(args: str = ""):
     """The process's fugashi Tagger (MeCab + unidic-lite) for ``args``, created on first use.
     ``"-Owakati"`` gives a tagger whose ``parse`` returns space-separated surfaces."""
-    import os
-
-    key = (os.getpid(), args)
-    if key not in _TAGGERS:
+    def make():
         import fugashi
 
-        for old in [k for k in _TAGGERS if k[0] != key[0]]:  # forked: the parent's taggers are not ours
-            del _TAGGERS[old]
-        _TAGGERS[key] = fugashi.Tagger(args)
-    return _TAGGERS[key]
+        return fugashi.Tagger(args)
+
+    return _process_tagger(args, make)
 
 
 TOKENS_RC = Path(__file__).with_name("tokens.mecabrc")
@@ -71,17 +80,13 @@ def get_token_tagger():
     """The process's tagger for stance.analyze: unidic-lite's dictionary with the package's own
     output format (tokens.mecabrc: leading whitespace + surface, lemma, POS; nothing else), a
     third of the full format's text, which Python reads with one split instead of a regex a line."""
-    import os
-
-    key = (os.getpid(), TOKENS_RC)
-    if key not in _TAGGERS:
+    def make():
         import fugashi
         import unidic_lite
 
-        for old in [k for k in _TAGGERS if k[0] != key[0]]:
-            del _TAGGERS[old]
-        _TAGGERS[key] = fugashi.GenericTagger(f'-r "{TOKENS_RC}" -d "{unidic_lite.DICDIR}"')
-    return _TAGGERS[key]
+        return fugashi.GenericTagger(f'-r "{TOKENS_RC}" -d "{unidic_lite.DICDIR}"')
+
+    return _process_tagger(TOKENS_RC, make)
 
 
 def split_tokens(text: str) -> list:

@@ -49,3 +49,18 @@ def test_normalize_cases(raw, expected):
 ])
 def test_form_letters_share_a_dedupe_key(a, b):
     assert dedupe_key(a) == dedupe_key(b)
+
+
+def test_taggers_are_made_once_per_process_and_dropped_after_a_fork():
+    from classifier import text
+
+    plain, tokens = text.get_tagger(), text.get_token_tagger()
+    assert text.get_tagger() is plain and text.get_token_tagger() is tokens
+    assert plain is not tokens and text.get_tagger("-Owakati") is not plain
+    assert text.get_tagger("-Owakati").parse("意見を述べる").split() == ["意見", "を", "述べる"]
+    inherited = (-1, "")  # a tagger a parent process made, as a fork leaves it in the cache
+    text._TAGGERS[inherited] = object()
+    text._TAGGERS.pop(next(k for k in text._TAGGERS if k[1] == ""))  # this process needs a new plain one
+    fresh = text.get_tagger()
+    assert inherited not in text._TAGGERS and fresh is not plain
+    assert [w.surface for w in fresh("意見を述べる")] == ["意見", "を", "述べる"]
