@@ -56,6 +56,7 @@ VARIANTS = {
     "+ per-response weights": {"weight_response": True},
     "+ per-body weights": {"weight_body": True},
     "− balanced classes": {"balanced": False},
+    "square-root class balance (a label 100× as frequent keeps 10× the weight)": {"balanced": 0.5},
     "configuration at c83bbe7 (before: crosses, per-response and per-body weights on)":
         {"crosses": True, "weight_response": True, "weight_body": True},
     "rule reading weight ×2": {"stance_weight": 2.0},
