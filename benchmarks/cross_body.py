@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from classifier.evaluate import analyze_once, cross_validate, trainable  # noqa: E402
 from classifier.labels import LABELS  # noqa: E402
 from classifier.metrics import REFERENCE_ORIGINS, headline, per_response  # noqa: E402
-from classifier.model import GRID, grid_for  # noqa: E402
+from classifier.model import GRID, Config, grid_for  # noqa: E402
 from classifier.train import load_training_data  # noqa: E402
 
 VARIANTS = {
@@ -178,7 +178,6 @@ def self_training_probe(frame, analyzed, cv, bodies_ci, thresholds=(0.7, 0.5)) -
     """The shipped folds refitted once with the held-out body's confident rows, labelled by the
     fold's own model (never by their labels), as training rows."""
     from classifier.evaluate import fit_predict, split_groups, splitter
-    from classifier.model import Config
 
     y = frame["label"].to_numpy()
     scored = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & cv["tested"]
@@ -187,12 +186,14 @@ def self_training_probe(frame, analyzed, cv, bodies_ci, thresholds=(0.7, 0.5)) -
         out, taken = cv["proba"].copy(), []
         for (train, test), chosen in zip(folds, cv["folds"]):
             config = Config(C=chosen["C"], classifier=chosen["classifier"])  # the shipped grid varies only these
+            assert config in GRID and chosen["held_out"] == str(frame["source"].iloc[test[0]]), (chosen, config)
             pseudo = test[cv["proba"][test].max(1) >= threshold]
             labels = y.copy()
             labels[pseudo] = np.array(LABELS, dtype=object)[cv["proba"][pseudo].argmax(1)]
             out[test] = fit_predict(analyzed, frame.assign(label=labels), labels, np.union1d(train, pseudo), test,
                                     "response", config, (), chosen["temperature"])
-            taken.append(f"{chosen['held_out']} {len(pseudo)}/{len(test)}")
+            right = np.mean(labels[pseudo] == y[pseudo]) if len(pseudo) else float("nan")  # reported, never trained on
+            taken.append(f"{chosen['held_out']} {len(pseudo)}/{len(test)} ({right:.0%} of them right)")
         print(row(f"self-training, confidence ≥ {threshold}", headline(frame[scored], proba=out[scored]), bodies_ci)
               + "\n    rows taken: " + ", ".join(taken), flush=True)
 

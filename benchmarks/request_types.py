@@ -40,10 +40,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sklearn.compose import ColumnTransformer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from classifier import load_dataset  # noqa: E402
 from classifier.evaluate import analyze_once, calibration  # noqa: E402
+from classifier.features import predicate_terms  # noqa: E402
 from classifier.metrics import REFERENCE_ORIGINS, headline, macro_f1  # noqa: E402
 from classifier import request_model  # noqa: E402
 from classifier.request_model import (GRID, GUIDE_ROWS, build_request_features, evaluate_requests,  # noqa: E402
@@ -81,12 +83,8 @@ def with_evidence_rows(dataset, guide=None):
 
 
 def opinion_predicates(text: str) -> str:
-    """The opinion's sentence-final predicates, their auxiliary chains and the last one's, as
-    features.analyze_text writes a response's."""
-    preds = [s.predicate for s in sentences(normalize(text), normalized=True) if s.predicate]
-    tails = [f"tail:{p.partition('_')[2]}" for p in preds if "_" in p]
-    last = [f"last:{preds[-1]}", f"lasttail:{preds[-1].partition('_')[2]}"] if preds else []
-    return " ".join(preds + tails + last)
+    """The opinion's sentence-final predicate terms, as features.analyze_text writes a response's."""
+    return predicate_terms(sentences(normalize(text), normalized=True))
 
 
 def analyze_with_predicates(frame, mode):
@@ -94,11 +92,11 @@ def analyze_with_predicates(frame, mode):
     return analyze_once(frame, mode).assign(opinion_predicates=[opinion_predicates(t) for t in frame["opinion"]])
 
 
-def with_predicate_block(weight: float = 0.5):
-    features = build_request_features()
-    features.transformers.append(("opinion_predicates", tfidf(binary=True), "opinion_predicates"))
-    features.transformer_weights["opinion_predicates"] = weight
-    return features
+def with_predicate_block(weight: float = 0.5) -> ColumnTransformer:
+    """The shipped request features and a block of the opinion's predicate terms (weight ``weight``)."""
+    shipped = build_request_features()
+    return ColumnTransformer([*shipped.transformers, ("opinion_predicates", tfidf(binary=True), "opinion_predicates")],
+                             transformer_weights={**shipped.transformer_weights, "opinion_predicates": weight})
 
 
 FEATURE_VARIANTS = {"− cue verdict (the types found only; shipped before 2026-12-04)":

@@ -30,14 +30,20 @@ def analyze_text(text: str, role: str) -> dict:
     if role == "response":
         out["response_last_tokens"] = " ".join(lemmas[-1]) if lemmas else ""
         out["response_reading"] = read_sentences(sents)
-        preds = [s.predicate for s in sents if s.predicate]
-        # the auxiliary chain alone (…_て_行く: a commitment; …_て_居る: a state), whatever the verb
-        tails = [f"tail:{p.partition('_')[2]}" for p in preds if "_" in p]
-        last = [f"last:{preds[-1]}", f"lasttail:{preds[-1].partition('_')[2]}"] if preds else []
-        out["response_predicates"] = " ".join(preds + tails + last)
+        out["response_predicates"] = predicate_terms(sents)
     else:
         out["opinion_requests"] = request_types(sents)
     return out
+
+
+def predicate_terms(sents) -> str:
+    """The sentences' final predicates as space-separated terms: each predicate, each auxiliary
+    chain alone (``tail:…``: …_て_行く a commitment, …_て_居る a state, whatever the verb), and the
+    last sentence's predicate and chain (``last:…``, ``lasttail:…``)."""
+    preds = [s.predicate for s in sents if s.predicate]
+    tails = [f"tail:{p.partition('_')[2]}" for p in preds if "_" in p]
+    last = [f"last:{preds[-1]}", f"lasttail:{preds[-1].partition('_')[2]}"] if preds else []
+    return " ".join(preds + tails + last)
 
 
 class AnalyzeColumns(BaseEstimator, TransformerMixin):

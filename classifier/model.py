@@ -49,7 +49,7 @@ class Config:
     guide: bool = True  # train on the guide rows (data/guide_rows.csv)
     weight_response: bool = False  # each distinct response weighs 1 over its opinions (measured: off is better)
     weight_body: bool = False  # each body (the guide rows one of them) the same total weight (measured: off is better)
-    balanced: bool = True  # each label the same total weight
+    balanced: "bool | float" = True  # each label the same total weight (a number from 0 to 1: part of the way, see weights.sample_weights)
     bigrams: bool = False  # the word blocks also count adjacent lemma pairs (原案 の, の とおり)
     last_words: bool = False  # a TF-IDF block of the response's last sentence alone
     min_bodies: int = 1  # a word is a TF-IDF feature only if the training rows of this many bodies use it (guide rows one body)

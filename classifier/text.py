@@ -3,6 +3,7 @@ fugashi (MeCab + unidic-lite) tagger (stance.py reads lemmas and parts of speech
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -49,28 +50,34 @@ def is_japanese(ch: str) -> bool:
 _TAGGERS: dict = {}
 
 
-def _process_tagger(key, make):
-    """The tagger cached under ``key`` in this process, made by ``make()`` on first use (after a
-    fork the parent's taggers are dropped: they are not ours)."""
-    import os
-
+def _process_tagger(key, make, *args):
+    """The tagger cached under ``key`` in this process, made by ``make(*args)`` on first use
+    (after a fork the parent's taggers are dropped: they are not ours)."""
     key = (os.getpid(), key)
     if key not in _TAGGERS:
         for old in [k for k in _TAGGERS if k[0] != key[0]]:
             del _TAGGERS[old]
-        _TAGGERS[key] = make()
+        _TAGGERS[key] = make(*args)
     return _TAGGERS[key]
+
+
+def _mecab_tagger(args: str):
+    import fugashi
+
+    return fugashi.Tagger(args)
+
+
+def _token_tagger():
+    import fugashi
+    import unidic_lite
+
+    return fugashi.GenericTagger(f'-r "{TOKENS_RC}" -d "{unidic_lite.DICDIR}"')
 
 
 def get_tagger(args: str = ""):
     """The process's fugashi Tagger (MeCab + unidic-lite) for ``args``, created on first use.
     ``"-Owakati"`` gives a tagger whose ``parse`` returns space-separated surfaces."""
-    def make():
-        import fugashi
-
-        return fugashi.Tagger(args)
-
-    return _process_tagger(args, make)
+    return _process_tagger(args, _mecab_tagger, args)
 
 
 TOKENS_RC = Path(__file__).with_name("tokens.mecabrc")
@@ -80,13 +87,8 @@ def get_token_tagger():
     """The process's tagger for stance.analyze: unidic-lite's dictionary with the package's own
     output format (tokens.mecabrc: leading whitespace + surface, lemma, POS; nothing else), a
     third of the full format's text, which Python reads with one split instead of a regex a line."""
-    def make():
-        import fugashi
-        import unidic_lite
-
-        return fugashi.GenericTagger(f'-r "{TOKENS_RC}" -d "{unidic_lite.DICDIR}"')
-
-    return _process_tagger(TOKENS_RC, make)
+    tagger = _TAGGERS.get((os.getpid(), TOKENS_RC))  # called once a sentence: the cached one first
+    return tagger if tagger is not None else _process_tagger(TOKENS_RC, _token_tagger)
 
 
 def split_tokens(text: str) -> list:

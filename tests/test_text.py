@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -60,7 +62,19 @@ def test_taggers_are_made_once_per_process_and_dropped_after_a_fork():
     assert text.get_tagger("-Owakati").parse("意見を述べる").split() == ["意見", "を", "述べる"]
     inherited = (-1, "")  # a tagger a parent process made, as a fork leaves it in the cache
     text._TAGGERS[inherited] = object()
-    text._TAGGERS.pop(next(k for k in text._TAGGERS if k[1] == ""))  # this process needs a new plain one
+    text._TAGGERS.pop((os.getpid(), ""))  # this process needs a new plain one
     fresh = text.get_tagger()
     assert inherited not in text._TAGGERS and fresh is not plain
     assert [w.surface for w in fresh("意見を述べる")] == ["意見", "を", "述べる"]
+
+
+def test_the_token_tagger_is_remade_when_this_process_has_none():
+    from classifier import text
+
+    first = text.get_token_tagger()
+    text._TAGGERS[(-1, text.TOKENS_RC)] = object()  # a parent's, as a fork leaves it
+    text._TAGGERS.pop((os.getpid(), text.TOKENS_RC))
+    again = text.get_token_tagger()
+    assert again is not first and again is text.get_token_tagger()
+    assert (-1, text.TOKENS_RC) not in text._TAGGERS
+    assert "述べる" in again.parse("意見を述べる")
