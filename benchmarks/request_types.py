@@ -6,14 +6,17 @@ fitted there too), on the dataset + request guide rows. Printed per variant: mac
 opinion and per opinion (pooled, mean over bodies), each body per distinct opinion, and ECE.
 
 Variants:
-* shipped: C from 0.3 / 1 / 3, each type the same total weight (balance 1), the cue verdict on;
+* shipped: the cue table's reading and verdict, C from 0.3 / 1 / 3, each type the same total
+  weight (balance 1);
+* + the opinion's words (TF-IDF of its lemmas), weight 0.5 (shipped until 2026-12-04: every
+  held-out prediction the same as without) or 1;
 * C from 0.1 / 0.3 / 1 / 3 / 10 (the shipped grid's ends, 0.3 and 3, are what its folds choose);
 * balance chosen from 1 and 0.5 (0.5: each type's total divided by its square root only), and
   balance 0.5 or 0 alone;
 * − cue verdict: without the cue table's primary type as a feature block (the types found only);
   cue verdict weight 12 (shipped: 4), the model nearer the cue table's own answer;
-* + lemma bigrams: the opinion words block also counts adjacent lemma pairs (して 欲しい, を 追記):
-  the same F1, ECE 0.074, but 3× the opinion TF-IDF's time (README, request types);
+* + the words and their lemma bigrams (して 欲しい, を 追記): with the words at 0.5, the same F1,
+  ECE 0.074, but 3× the opinion TF-IDF's time (README, request types);
 * + evidence rows: each annotated distinct opinion's deciding phrase (request_evidence) as one more
   training row of its primary type and body (held out with that body, never scored; the inner
   selection of C scores them with the rest);
@@ -103,7 +106,12 @@ FEATURE_VARIANTS = {"− cue verdict (the types found only; shipped before 2026-
                     functools.partial(build_request_features, verdict_weight=0),
                     "cue verdict weight 12 (nearer the cue table)":
                     functools.partial(build_request_features, verdict_weight=12.0),
-                    "+ lemma bigrams in the opinion words": functools.partial(build_request_features, bigrams=True)}
+                    "+ the opinion's words, weight 0.5 (shipped until 2026-12-04)":
+                    functools.partial(build_request_features, words_weight=0.5),
+                    "+ the opinion's words, weight 1":
+                    functools.partial(build_request_features, words_weight=1.0),
+                    "+ the opinion's words and their lemma bigrams, weight 0.5":
+                    functools.partial(build_request_features, words_weight=0.5, bigrams=True)}
 
 
 @contextlib.contextmanager

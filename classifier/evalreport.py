@@ -51,6 +51,9 @@ def request_markdown(entry: dict) -> list:
     if t["precision_rest"] is not None:
         out += [f"needs_review below confidence {t['threshold']}: {share(t['review_share'])} of rows to check, the "
                 f"rest {t['precision_rest']:.0%} precise (target {t['target']:.0%}).", ""]
+    else:
+        out += [f"needs_review: no confidence leaves the rest {t['target']:.0%} precise on unseen bodies, so every "
+                f"row needs review.", ""]
     out += ["Folds:", "", markdown_table(_frame(entry["folds"])), ""]
     return out
 

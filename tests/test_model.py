@@ -378,6 +378,9 @@ def test_request_model_has_the_verdict_block_and_pickles():
 
     assert "cue_verdict" in dict((n, s) for n, s, _ in build_request_features().transformers)
     assert "cue_verdict" not in dict((n, s) for n, s, _ in build_request_features(verdict_weight=0).transformers)
+    assert "opinion_words" not in dict((n, s) for n, s, _ in build_request_features().transformers)
+    with_words = build_request_features(words_weight=0.5)
+    assert with_words.transformer_weights["opinion_words"] == 0.5
     frame = pd.DataFrame({"opinion_tokens": ["案 に 反対 だ", "修正 為る て 欲しい"],
                           "opinion_requests": [("opposition",), ("wording", "request")]})
     features = build_request_features().fit(frame)
