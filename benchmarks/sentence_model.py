@@ -11,7 +11,10 @@ Cross-fitted so that no score comes from a model that saw the row's body or the 
 the fold that holds body B out, B's rows are scored by a sentence model trained without B, and the
 training rows of body A (the guide rows included, as their own body) by one trained without A and
 B. The response model's configuration and temperature are then chosen inside the fold, as in
-`pubcom evaluate` (one process: the feature block is patched into classifier.evaluate).
+`pubcom evaluate` (one process: the feature block is patched into classifier.evaluate). One level
+is not cross-fitted: inside that inner selection, the scores of the inner training rows come from
+sentence models that saw the inner held-out body. That can only bias the choice of configuration
+and temperature, never the held-out body's scores.
 
 Usage: python benchmarks/sentence_model.py [--weight W ...] [--bodies]
 """

@@ -52,8 +52,7 @@ def request_markdown(entry: dict) -> list:
         out += [f"needs_review below confidence {t['threshold']}: {share(t['review_share'])} of rows to check, the "
                 f"rest {t['precision_rest']:.0%} precise (target {t['target']:.0%}).", ""]
     else:
-        out += [f"needs_review: no confidence leaves the rest {t['target']:.0%} precise on unseen bodies, so every "
-                f"row needs review.", ""]
+        out += [f"No confidence threshold reaches {t['target']:.0%} precision: every row needs review.", ""]
     out += ["Folds:", "", markdown_table(_frame(entry["folds"])), ""]
     return out
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
@@ -228,7 +229,7 @@ def top_terms(pipeline: Pipeline, features, classes_idx, k: int = 5, names=None,
     if names is None:
         names = pipeline.named_steps["features"].get_feature_names_out()
     out = []
-    features = features.tocsr()
+    features = sparse.csr_matrix(features)  # a ColumnTransformer's output is dense when dense enough
     indptr, indices, data = features.indptr, features.indices, features.data
     for i, c in enumerate(classes_idx):
         cols = indices[indptr[i]:indptr[i + 1]]

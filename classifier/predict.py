@@ -93,6 +93,8 @@ class Model:
         out = pd.concat(parts) if parts else pd.DataFrame(columns=columns)
         out["label_ja"] = out["label"].map(REQUEST_TYPES_JA if self.mode == "request" else LABELS_JA)
         out["needs_review"] = out["confidence"] < self.threshold
+        if self.card.get("needs_review", {}).get("precision_rest", 0) is None:  # no threshold reached the target
+            out["needs_review"] = True
         return out
 
     def shares_analysis(self) -> bool:

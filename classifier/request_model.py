@@ -5,7 +5,9 @@ Features: the cue table's reading (request_cues.tsv, as ``ask:<type>`` indicator
 verdict (the primary type by the guide's precedence, ``cue→<type>``: measured 0.559 vs 0.552 per
 distinct opinion without, nested ECE 0.096 vs 0.136, benchmarks/request_types.py, 2026-12-04). The
 opinion's lemmas (TF-IDF) are not features: with them (weight 0.5, shipped until 2026-12-04) every
-held-out prediction was the same (650 of 650, at C 0.3 and 3). The model is therefore a learned mapping from what the cue
+held-out row got the same type (650 of 650, at C 0.3, 1 and 3); they moved probabilities and a few
+inner-fold predictions, hence other choices of C and temperature, and the words were most of the
+model's time. The model is therefore a learned mapping from what the cue
 table reads to a primary type, and shares the cue table's optimism (the table was written from
 every body's annotated phrases). Logistic regression, each body the same total
 weight, each request type the same total (``balance`` 1; benchmarks/request_types.py measures
@@ -56,8 +58,8 @@ def build_request_features(verdict_weight: float = 4.0, bigrams: bool = False,
                            words_weight: float = 0.0) -> ColumnTransformer:
     """The types the cue table found, its primary type (weighted ``verdict_weight``; 0: left out)
     and, with ``words_weight`` above 0, the opinion's words (``bigrams``: and adjacent lemma pairs).
-    Shipped without the words: at weight 0, 0.25 and 0.5 every held-out prediction is the same,
-    at 1 within noise (benchmarks/request_types.py), and the words took most of the model's time."""
+    Shipped without the words: at weight 0, 0.25 and 0.5 every held-out row gets the same type, at
+    1 within noise (benchmarks/request_types.py), and the words took most of the model's time."""
     blocks = [("asks", CrossFeatures(), ["opinion_requests"])]
     weights = {"asks": 4.0}
     if words_weight:
@@ -66,7 +68,8 @@ def build_request_features(verdict_weight: float = 4.0, bigrams: bool = False,
     if verdict_weight:
         blocks.append(("cue_verdict", RequestVerdict(), ["opinion_requests"]))
         weights["cue_verdict"] = verdict_weight
-    return ColumnTransformer(blocks, transformer_weights=weights)
+    # sparse whatever the density (sparse_threshold 1; the default 0.3 would turn a denser cue block dense)
+    return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)
 
 
 def build_request_pipeline(C: float = 1.0, temperature: float = 1.0) -> Pipeline:
@@ -167,7 +170,9 @@ def train_requests(dataset: pd.DataFrame, guide=GUIDE_ROWS) -> tuple:
     card = {"mode": "request", "columns": ["opinion"], "target": "request_type", "rows": int(len(frame)),
             "rows_per_label": {t: int((y == t).sum()) for t in REQUEST_TYPES},
             "rows_per_source": {str(k): int(v) for k, v in frame["source"].value_counts().sort_index().items()},
-            "config": {"C": setting[0], "balance": setting[1], "classifier": "lr"}, "temperature": temperature,
+            "config": {"C": setting[0], "balance": setting[1], "classifier": "lr",
+                       "blocks": [name for name, _, _ in steps.named_steps["features"].transformers]},
+            "temperature": temperature,
             "cv": {"method": "leave-one-source-out on the training data, C and balance chosen by the same split (optimistic)",
                    "macro_f1_per_opinion": round(macro_f1(y_tested, np.array(REQUEST_TYPES)[proba.argmax(1)],
                                                           REQUEST_TYPES), 3),

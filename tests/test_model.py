@@ -483,3 +483,33 @@ def test_last_sentence_words_are_the_last_sentences_lemmas_and_a_block_when_aske
     assert "response_last_words" not in names(CONFIG)
     assert "response_last_words" in names(replace(CONFIG, last_words=True))
 
+
+
+@pytest.mark.parametrize("needs_review, flagged", [
+    ({"threshold": 0.5, "precision_rest": 0.95}, "by confidence"),
+    ({"threshold": 0.0, "precision_rest": 0.95}, "none"),
+    ({"threshold": 0.0, "precision_rest": None}, "all"),  # no threshold reached the target: every row, whatever it says
+])
+def test_needs_review_follows_the_card(saved_models, needs_review, flagged):
+    model = load_model("response", saved_models)
+    model.card = {**model.card, "needs_review": {**needs_review, "target": 0.9}}
+    model.threshold = needs_review["threshold"]
+    out = model.predict_table(pd.DataFrame({"ご意見": ["窓口を残して", "賛成です", "追記して"],
+                                            "県の考え方": ["原案のとおりとします。", "ありがとうございます。", "追記しました。"]}))
+    expected = {"by confidence": (out["confidence"] < 0.5).tolist(), "none": [False] * 3, "all": [True] * 3}[flagged]
+    assert out["needs_review"].tolist() == expected
+
+
+def test_top_terms_reads_dense_features_as_sparse(saved_models_with_requests):
+    from scipy import sparse
+
+    from classifier.model import top_terms
+
+    model = load_model("request", saved_models_with_requests)
+    steps = model.pipeline
+    X = steps.named_steps["features"].transform(steps.named_steps["analyze"].transform(
+        pd.DataFrame({"opinion": ["この計画に反対です。", "P3の記述を追記してください。"]})))
+    classes = steps.named_steps["clf"].predict_proba(X).argmax(1)
+    dense = X.toarray() if sparse.issparse(X) else X
+    assert top_terms(steps, dense, classes) == top_terms(steps, sparse.csr_matrix(dense), classes)
+    assert all(top_terms(steps, dense, classes))

@@ -360,7 +360,7 @@ def test_pubcom_evaluate_points_the_cards_of_models_trained_on_the_same_files(tm
     ({"threshold": 0.9254, "review_share": 0.998, "precision_rest": 1.0, "target": 0.9},
      "needs_review below confidence 0.9254: 99.8% of rows to check, the rest 100% precise (target 90%)."),
     ({"threshold": 1.0, "review_share": 1.0, "precision_rest": None, "target": 0.9},
-     "needs_review: no confidence leaves the rest 90% precise on unseen bodies, so every row needs review."),
+     "No confidence threshold reaches 90% precision: every row needs review."),
 ])
 def test_the_request_section_says_what_needs_review(needs_review, says):
     from pathlib import Path
