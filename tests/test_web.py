@@ -425,4 +425,27 @@ def test_an_opinion_only_upload_shows_the_caveat_and_a_response_upload_does_not(
     html = p.get(f"/results/{p.token(pd.DataFrame({'意見': ['窓口を残して', '賛成です']}))}").get_data(as_text=True)
     assert "70 % の精度で区分できるのは全体の 12 %" in html and "80 % の精度では 4 %" in html
     both = pd.DataFrame({"意見": ["窓口を残して"], "市の考え方": ["原案のとおりとします。"]})
-    assert "意見だけからの推定" not in p.get(f"/results/{p.token(both)}").get_data(as_text=True)
+    shown = p.get(f"/results/{p.token(both)}").get_data(as_text=True)
+    assert "意見だけからの推定" not in shown and "request-caveat" not in shown  # no request-type model here
+
+
+@pytest.mark.parametrize("review, says", [
+    ({"threshold": 1.0, "review_share": 1.0, "precision_rest": None, "target": 0.9},
+     ["どの確信度でも 90 % の精度に届きません", "一件ずつ確かめてください"]),
+    ({"threshold": 0.72, "review_share": 0.4, "precision_rest": 0.91, "target": 0.9},
+     ["確信度 0.72 未満の行は確かめてください", "90 % の精度"]),
+    (None, ["どの確信度でも 90 % の精度に届きません"]),  # a card that never measured it: check everything
+])
+def test_the_request_caveat_says_how_far_the_request_types_can_be_trusted(review, says):
+    from classifier.web.messages import request_caveat
+
+    text = request_caveat({"needs_review": review} if review else {})
+    assert text.startswith("意見の種類は、言い回しの手がかりの表から推定したものです。")
+    assert all(s in text for s in says)
+
+
+def test_an_upload_with_request_types_shows_the_request_caveat(asking, tmp_path):
+    p = asking
+    html = p.get(f"/results/{p.token(pd.DataFrame({'意見': ASKS, '市の考え方': ['原案のとおりとします。'] * len(ASKS)}))}"
+                 ).get_data(as_text=True)
+    assert 'class="caveat request-caveat"' in html and "意見の種類は、言い回しの手がかりの表から" in html

@@ -26,7 +26,7 @@ from ..predict import default_models_dir
 from ..schemes import load_schemes, scheme_title
 from ..tables import find_column, write_table
 from . import correcting, security, views
-from .messages import BAD_REQUEST, BROKEN, MODES_JA, NOT_FOUND, STILL_PREDICTING, TOO_LARGE, explain, jst, opinion_caveat
+from .messages import BAD_REQUEST, BROKEN, MODES_JA, NOT_FOUND, STILL_PREDICTING, TOO_LARGE, explain, jst, opinion_caveat, request_caveat
 from .uploads import Models, Upload, read_input
 
 MAX_UPLOAD_MB = 20
@@ -124,7 +124,7 @@ def create_app(data_dir="data", models_dir=None, hosts=None, port=None) -> Flask
                     asks=views.has_requests(u), request_types=views.request_types(), scheme_title=scheme_title,
                     review=int((out["needs_review"].astype(bool) & (out["error"] == "")).sum()),
                     current=models.card(u.mode).get("trained_at", ""), query=_query(request.args),
-                    opinion_caveat=opinion_caveat,
+                    opinion_caveat=opinion_caveat, request_caveat=request_caveat,
                     rest_error=explain(u.error) if u.error else "")
 
     @app.get("/results/<token>/status")

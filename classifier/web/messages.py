@@ -37,6 +37,21 @@ def opinion_caveat(card: dict) -> str:
             f"at 80 % precision {share('80%')}.")
 
 
+def request_caveat(card: dict) -> str:
+    """What a clerk must know of the request types shown: they are read off the cue table, and how
+    far their confidence can be trusted on a body the model was not trained on (the request-type
+    model card's review threshold)."""
+    head = "意見の種類は、言い回しの手がかりの表から推定したものです。"
+    review = card.get("needs_review") or {}
+    target = percent(review.get("target", 0.9)).replace("%", " %")
+    if not review or review.get("precision_rest") is None:
+        return (head + f"学習していない団体で評価すると、どの確信度でも {target} の精度に届きません。"
+                "一件ずつ確かめてください。同じ手がかりの意見は同じ確信度になります。"
+                f" / Request types: no confidence reaches {target} precision on an unseen body; check each one.")
+    return (head + f"確信度 {review['threshold']} 未満の行は確かめてください（学習していない団体で、それ以上の行は "
+            f"{target} の精度）。 / Request types below confidence {review['threshold']} need checking.")
+
+
 # errors of the table readers, by class name (explained before the general cases below)
 _BY_NAME = {
     "TableTooLargeError": "ファイルが大きすぎます（行数か、Excel ファイルを展開した大きさが上限を超えています）。"
