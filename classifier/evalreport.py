@@ -33,6 +33,11 @@ def reliability_plot(calibration: dict, path, title: str) -> Path:
     return Path(path)
 
 
+def _unreached(review: dict) -> str:
+    """What the report says when no confidence threshold reaches ``review``'s target precision."""
+    return f"No confidence threshold reaches {review['target']:.0%} precision: every row needs review."
+
+
 def _ci(ci) -> str:
     return f"[{ci[0]}, {ci[1]}]" if ci and ci[0] is not None else ""
 
@@ -52,7 +57,7 @@ def request_markdown(entry: dict) -> list:
         out += [f"needs_review below confidence {t['threshold']}: {share(t['review_share'])} of rows to check, the "
                 f"rest {t['precision_rest']:.0%} precise (target {t['target']:.0%}).", ""]
     else:
-        out += [f"No confidence threshold reaches {t['target']:.0%} precision: every row needs review.", ""]
+        out += [_unreached(t), ""]
     out += ["Folds:", "", markdown_table(_frame(entry["folds"])), ""]
     return out
 
@@ -131,7 +136,7 @@ def to_markdown(results: dict, meta: dict) -> str:
             out += [f"Calibration: expected calibration error **{c['ece']}**"
                     + (f" (reliability plot: `reliability_{mode}.png`)." if kind == "loso" else "."), ""]
             if t["precision_rest"] is None:
-                out += [f"No confidence threshold reaches {t['target']:.0%} precision: every row needs review.", ""]
+                out += [_unreached(t), ""]
             else:
                 out += [f"needs_review threshold: confidence < **{t['threshold']}**. Staff check "
                         f"**{share(t['review_share'])}** of rows; the rest are {t['precision_rest']:.0%} precise "

@@ -46,7 +46,9 @@ class Model:
         self.pipeline = pipeline
         self.mode = check_mode(mode)
         self.card = card or {}
-        self.threshold = float(self.card.get("needs_review", {}).get("threshold", 0.5))
+        review = self.card.get("needs_review", {})
+        # below it, a row needs review; when no threshold reached the target precision, every row does
+        self.threshold = float("inf") if review.get("precision_rest", 0) is None else float(review.get("threshold", 0.5))
         self.requests = requests  # the request-type model, when one was trained
         self.index = precedents  # the PrecedentIndex, loaded from models_dir when first needed
         self.models_dir = models_dir
@@ -93,8 +95,6 @@ class Model:
         out = pd.concat(parts) if parts else pd.DataFrame(columns=columns)
         out["label_ja"] = out["label"].map(REQUEST_TYPES_JA if self.mode == "request" else LABELS_JA)
         out["needs_review"] = out["confidence"] < self.threshold
-        if self.card.get("needs_review", {}).get("precision_rest", 0) is None:  # no threshold reached the target
-            out["needs_review"] = True
         return out
 
     def shares_analysis(self) -> bool:

@@ -491,9 +491,8 @@ def test_last_sentence_words_are_the_last_sentences_lemmas_and_a_block_when_aske
     ({"threshold": 0.0, "precision_rest": None}, "all"),  # no threshold reached the target: every row, whatever it says
 ])
 def test_needs_review_follows_the_card(saved_models, needs_review, flagged):
-    model = load_model("response", saved_models)
-    model.card = {**model.card, "needs_review": {**needs_review, "target": 0.9}}
-    model.threshold = needs_review["threshold"]
+    loaded = load_model("response", saved_models)
+    model = Model(loaded.pipeline, "response", {**loaded.card, "needs_review": {**needs_review, "target": 0.9}})
     out = model.predict_table(pd.DataFrame({"ご意見": ["窓口を残して", "賛成です", "追記して"],
                                             "県の考え方": ["原案のとおりとします。", "ありがとうございます。", "追記しました。"]}))
     expected = {"by confidence": (out["confidence"] < 0.5).tolist(), "none": [False] * 3, "all": [True] * 3}[flagged]

@@ -20,6 +20,11 @@ MODES_JA = {"response": "意見と回答から推定", "opinion": "意見のみ�
 
 
 
+def _percent(x: float) -> str:
+    """A share as the page writes it in Japanese text: metrics.share, a space before the %."""
+    return percent(x).replace("%", " %")
+
+
 def opinion_caveat(card: dict) -> str:
     """What a clerk must know of a suggestion made from the opinion alone: how many rows it can
     label at 70 % and 80 % precision on a body it was not trained on (the model card's
@@ -30,7 +35,7 @@ def opinion_caveat(card: dict) -> str:
     if "70%" not in reach or "80%" not in reach:
         return head + "このモデルでは、どれだけの行を正しく区分できるかが評価されていません。"
     def share(key):
-        return percent(reach[key]).replace("%", " %")
+        return _percent(reach[key])
     return (head + f"学習していない団体で評価すると、確信度の高い順に 70 % の精度で区分できるのは全体の "
             f"{share('70%')}、80 % の精度では {share('80%')} の行です。要確認の印のない行だけを参考にしてください。"
             f" / Suggestions from the opinion alone: at 70 % precision it can label {share('70%')} of rows, "
@@ -43,8 +48,8 @@ def request_caveat(card: dict) -> str:
     model card's review threshold)."""
     head = "意見の種類は、言い回しの手がかりの表から推定したものです。"
     review = card.get("needs_review") or {}
-    target = percent(review.get("target", 0.9)).replace("%", " %")
-    if not review or review.get("precision_rest") is None:
+    target = _percent(review.get("target", 0.9))
+    if review.get("precision_rest") is None:
         return (head + f"学習していない団体で評価すると、どの確信度でも {target} の精度に届きません。"
                 "一件ずつ確かめてください。同じ手がかりの意見は同じ確信度になります。"
                 f" / Request types: no confidence reaches {target} precision on an unseen body; check each one.")
