@@ -23,6 +23,7 @@ Variants:
 * + the opinion's sentence-final predicates (each sentence's last content lemma and auxiliary chain,
   as the response model has them for the response: 追記_為る_て_欲しい, 反対_だ), a block of weight 0.5:
   the ask is said at the end of a sentence, without the topic's words;
+* the words' weight (0, 1, 2) chosen inside each training fold with balance (1, 0.5) and C (1, 10);
 * set model: one binary logistic regression per type, trained on the annotated *set* of types
   (question is in 59 sets, primary of 4), the primary read off by the guide's precedence:
   P(opposition), then P(wording) × (1 − P(opposition)) …, `other` when none (C chosen inside).
@@ -67,6 +68,8 @@ VARIANTS = {
     "balance 0.5": tuple((C, 0.5) for C in CS),
     "balance 0 (unbalanced)": tuple((C, 0.0) for C in CS),
     "C from 0.1 to 10 (the shipped folds chose the grid's ends)": tuple((C, 1.0) for C in (0.1, 0.3, 1.0, 3.0, 10.0)),
+    "words 0 / 1 / 2 × balance 1 / 0.5 × C 1 / 10, chosen inside":
+        tuple((C, b, w) for w in (0.0, 1.0, 2.0) for b in (1.0, 0.5) for C in (1.0, 10.0)),
 }
 ASKED = [t for t in PRIMARY_ORDER if t != "other"]
 
@@ -185,7 +188,8 @@ def main():
             continue
         r = evaluate_requests(dataset, grid=grid)
         show(name, r["headline"]["model"], r["calibration"]["ece"])
-        print("    settings chosen: " + ", ".join(f"{f['held_out']} C={f['C']} balance={f['balance']}" for f in r["folds"]))
+        print("    settings chosen: " + ", ".join(f"{f['held_out']} C={f['C']} balance={f['balance']} words={f['words']}"
+                                                for f in r["folds"]))
         if not cues_shown:
             cues_shown = True
             show("cue table alone", r["headline"]["cue table"], float("nan"))

@@ -32,9 +32,14 @@ from .model import Tempered, tfidf, fit_temperature
 from .requests import REQUEST_TYPES, primary
 from .weights import sample_weights
 
-# settings (C, balance) chosen among by inner leave-one-source-out; balance is sample_weights'
-# ``balanced`` (1: each request type the same total weight, as question, support and other are rare)
+# settings (C, balance[, words]) chosen among by inner leave-one-source-out; balance is sample_weights'
+# ``balanced`` (1: each request type the same total weight, as question, support and other are rare);
+# words, the weight of the opinion's words (build_request_features' words_weight; absent: 0)
 GRID = ((0.3, 1.0), (1.0, 1.0), (3.0, 1.0))
+
+
+def _words(setting) -> float:
+    return float(setting[2]) if len(setting) > 2 else 0.0
 GUIDE_ROWS = Path(__file__).resolve().parents[1] / "data" / "request_guide_rows.csv"
 
 
@@ -78,10 +83,10 @@ def build_request_pipeline(C: float = 1.0, temperature: float = 1.0) -> Pipeline
 
 
 def _fit(analyzed, frame, train, setting, temperature=1.0) -> Pipeline:
-    C, balance = setting
+    C, balance = setting[:2]
     y = frame["label"].to_numpy()
     w = sample_weights(frame.iloc[train], response=True, body=True, balanced=balance)
-    steps = Pipeline([("features", build_request_features()),
+    steps = Pipeline([("features", build_request_features(words_weight=_words(setting))),
                       ("clf", Tempered(LogisticRegression(C=C, max_iter=5000), temperature))])
     return steps.fit(analyzed.iloc[train], y[train], clf__sample_weight=w)
 
@@ -141,7 +146,8 @@ def evaluate_requests(dataset: pd.DataFrame, n_boot: int = 1000, progress=None, 
         setting, temperature, score = select(analyzed, frame, train, grid)
         proba[test] = _predict(_fit(analyzed, frame, train, setting, temperature), analyzed, test)
         majority[test] = pd.Series(y[train]).mode()[0]
-        folds.append({"held_out": held, "C": setting[0], "balance": setting[1], "temperature": temperature,
+        folds.append({"held_out": held, "C": setting[0], "balance": setting[1], "words": _words(setting),
+                      "temperature": temperature,
                       "inner_macro_f1": round(score, 3), "n_train": len(train), "n_test": len(test)})
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy()
     scored = frame[ref]
@@ -170,7 +176,7 @@ def train_requests(dataset: pd.DataFrame, guide=GUIDE_ROWS) -> tuple:
     card = {"mode": "request", "columns": ["opinion"], "target": "request_type", "rows": int(len(frame)),
             "rows_per_label": {t: int((y == t).sum()) for t in REQUEST_TYPES},
             "rows_per_source": {str(k): int(v) for k, v in frame["source"].value_counts().sort_index().items()},
-            "config": {"C": setting[0], "balance": setting[1], "classifier": "lr",
+            "config": {"C": setting[0], "balance": setting[1], "words": _words(setting), "classifier": "lr",
                        "blocks": [name for name, _, _ in steps.named_steps["features"].transformers]},
             "temperature": temperature,
             "cv": {"method": "leave-one-source-out on the training data, C and balance chosen by the same split (optimistic)",
