@@ -75,12 +75,15 @@ def label_shares_svg(table: pd.DataFrame) -> str:
 # Bars of the deferral chart: how the share was counted, its colour and its legend.
 KINDS = {"labelled": (COLORS["deferred"], "labelled: counted as read"),
          "adjusted": ("#8d6e63", "predicted: corrected for the model's errors"),
-         "raw": ("#d7ccc8", "predicted: raw share (no evaluation)")}
+         "raw": ("#d7ccc8", "predicted: raw share"),
+         "none": ("#ffffff", "predicted: not estimated (the model cannot tell deferred answers)")}
 
 
 def _kind(method: str) -> str:
     if method.startswith("labelled"):
         return "labelled"
+    if "not estimated" in method:
+        return "none"
     return "raw" if "raw share" in method else "adjusted"
 
 
@@ -95,12 +98,15 @@ def deferral_svg(table: pd.DataFrame) -> str:
     kinds = [_kind(m) for m in table["method"]]
     ax.barh(ys, shares, color=[KINDS[k][0] for k in kinds])
     ax.errorbar(shares, ys, xerr=[lows, highs], fmt="none", ecolor="black", capsize=4)
+    for y, kind in zip(ys, kinds):
+        if kind == "none":
+            ax.text(0.01, y, "not estimated", va="center", fontsize=8, color="#555555")
     ax.set_yticks(ys, names)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=KINDS[k][0], label=KINDS[k][1]) for k in KINDS if k in kinds],
+    ax.legend(handles=[Patch(facecolor=KINDS[k][0], edgecolor="#999999", label=KINDS[k][1]) for k in KINDS if k in kinds],
               loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.2 / max(1, len(table))), ncol=3, fontsize=8,
               frameon=False)
     ax.set_xlabel("deferral share (deferred / opinions), 95 % interval")

@@ -62,6 +62,24 @@ def request_markdown(entry: dict) -> list:
     return out
 
 
+def share_check_markdown(check: dict) -> list:
+    """The deferral share of every held-out plan: labelled, raw predicted, adjusted (report.share_check)."""
+    e = check["errors"]
+
+    def err(est):
+        v = e[est]
+        return "—" if v["mean_abs_error"] is None else f"{v['mean_abs_error']:.3f} (largest {v['max_abs_error']:.3f})"
+
+    rows = [{"source": p["source"], "plan": p["plan"], "n": p["n"], "labelled share": share(p["labelled"]),
+             "raw predicted share": share(p["raw"]),
+             "adjusted share": "—" if p["adjusted"] is None else share(p["adjusted"])} for p in check["plans"]]
+    return ["Deferral share of each held-out plan (`pubcom report` estimates predicted shares with the estimator "
+            "that comes closer here): raw predicted share (classify and count) and the share adjusted with the "
+            "deferred true/false-positive rates of the other bodies' rows. Mean absolute error over the plans: "
+            f"raw {err('raw')}, adjusted {err('adjusted')}; chosen: **{check['chosen']}**.", "",
+            markdown_table(_frame(rows)), ""]
+
+
 def headline_table(kinds: dict, kind: str = "loso") -> str:
     """Macro-F1 per distinct response and per opinion, pooled (with the mean over bodies) and per
     body, each with its 95 % cluster-bootstrap interval, for the model and its baselines."""
@@ -126,6 +144,8 @@ def to_markdown(results: dict, meta: dict) -> str:
                         "(`classifier/restyle.tsv`: おります→います, いたします→します, まいります→いきます …, and the "
                         "reverse), predicted by the same fold's model; macro-F1 per distinct response:", "",
                         markdown_table(_frame([{"style": k, **v} for k, v in entry["perturbation"].items()])), ""]
+            if "deferral_shares" in entry:
+                out += share_check_markdown(entry["deferral_shares"])
             if "coverage" in entry:
                 reach = entry["coverage"]["coverage_at_precision"]
                 out += ["Abstaining: share of rows the model can label at a given precision (the most confident "

@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, headline, macro_f1, per_response, summarize
 from .model import GRID, MODES, Config, build_classifier, build_features, fit_temperature, grid_for, shared_vocabulary
+from .report import share_check
 from .weights import sample_weights
 
 GUIDE = "guide"
@@ -320,7 +321,9 @@ def evaluate_mode(frame: pd.DataFrame, mode: str, grid=GRID, kinds=KINDS, n_jobs
             entry["rule_origin_rows"] = summarize(frame[rule_rows], cv["pred"][rule_rows])
         if restyled:
             entry["perturbation"] = perturbation(scored, cv, ref, n_boot=10)
-        if kind == "loso":  # every scored row's out-of-fold prediction, to read the errors
+        if kind == "loso":  # every scored row's out-of-fold prediction, to read the errors;
+            # how each deferral-share estimator does on the held-out plans (pubcom report chooses by it)
+            entry["deferral_shares"] = share_check(scored, cv["pred"][ref])
             p = cv["proba"][ref]
             entry["predictions"] = [{"id": i, "source": src, "label": l, "prediction": LABELS[k], "confidence":
                                      round(float(c), 3)} for i, src, l, k, c in

@@ -1,10 +1,13 @@
 """How often does each government defer? Deferral shares per source and plan (``pubcom report``).
 
 * Labelled rows (official / annotated) are counted as they are, with a Wilson 95 % interval.
-* Predicted rows (a model's or the rule labeler's labels) get the raw predicted share and a share
-  corrected for the model's known errors — adjusted classify-and-count with the true- and
-  false-positive rates of ``deferred`` from leave-one-source-out evaluation — with a bootstrap
-  interval.
+* Predicted rows (a model's or the rule labeler's labels) get the estimator the model's
+  leave-one-source-out evaluation found closer to the truth on the plans it held out
+  (``share_check``): the raw predicted share (classify and count, Wilson interval) or the share
+  adjusted with the true- and false-positive rates of ``deferred`` (adjusted classify-and-count,
+  bootstrap interval). For the shipped response model the raw share is closer: rates pooled over
+  other bodies do not hold on a new one. When the evaluation says the model cannot tell deferred
+  answers from the rest (``separates``), no share is estimated from its predictions.
 * Opinions are counted in full, with duplicate groups (form letters) once, and by distinct
   response (one response often answers many opinions).
 """
@@ -20,6 +23,7 @@ from .metrics import REFERENCE_ORIGINS
 from .text import dedupe_key
 
 TARGET = "deferred"
+RAW, ADJUSTED = "raw", "adjusted"  # the estimators of a predicted share (share_check chooses)
 Z95 = 1.959963984540054
 
 
@@ -43,6 +47,52 @@ def rates_from_confusion(confusion: dict, target: str = TARGET) -> dict:
     tp, fp = m[t, t], m[:, t].sum() - m[t, t]
     return {"tpr": tp / pos if pos else math.nan, "fpr": fp / neg if neg else math.nan,
             "tp": int(tp), "pos": int(pos), "fp": int(fp), "neg": int(neg)}
+
+
+def separates(rates: dict, z: float = Z95) -> bool:
+    """Whether the model tells ``deferred`` from the rest at all: the 95 % interval of its true-
+    minus false-positive rate (Youden's J, normal approximation) lies above 0."""
+    tpr, fpr, pos, neg = rates["tpr"], rates["fpr"], rates["pos"], rates["neg"]
+    if not pos or not neg or math.isnan(tpr) or math.isnan(fpr):
+        return False
+    se = math.sqrt(tpr * (1 - tpr) / pos + fpr * (1 - fpr) / neg)
+    return tpr - fpr - z * se > 0
+
+
+def _rates(truth, predicted) -> dict:
+    truth, predicted = np.asarray(truth, bool), np.asarray(predicted, bool)
+    pos, neg = int(truth.sum()), int((~truth).sum())
+    tp, fp = int((truth & predicted).sum()), int((~truth & predicted).sum())
+    return {"tpr": tp / pos if pos else math.nan, "fpr": fp / neg if neg else math.nan,
+            "tp": tp, "pos": pos, "fp": fp, "neg": neg}
+
+
+def share_check(frame: pd.DataFrame, pred, target: str = TARGET) -> dict:
+    """How close each estimator comes to the labelled deferral share of a body it never saw, from
+    leave-one-source-out predictions ``pred`` of the labelled rows ``frame`` (source, plan, label):
+    per (source, plan), the labelled share, the raw predicted share and the adjusted share (rates
+    from the other bodies' rows only, as a new body would get them); over the plans, each
+    estimator's mean and largest absolute error, and the one with the lower mean (``raw`` on a
+    tie or when no plan can be adjusted)."""
+    d = frame.assign(_true=(frame["label"] == target).to_numpy(), _hat=np.asarray(pred, dtype=object) == target)
+    plans = []
+    for (source, plan), g in d.groupby(["source", "plan"], sort=True):
+        rest = d[d["source"] != source]
+        rates = _rates(rest["_true"], rest["_hat"])
+        observed = float(g["_hat"].mean())
+        adjusted = adjusted_share(observed, rates["tpr"], rates["fpr"])
+        plans.append({"source": str(source), "plan": str(plan), "n": int(len(g)),
+                      "labelled": round(float(g["_true"].mean()), 4), "raw": round(observed, 4),
+                      "adjusted": None if math.isnan(adjusted) else round(adjusted, 4)})
+    errors = {}
+    for est in ("raw", "adjusted"):
+        e = [abs(p[est] - p["labelled"]) for p in plans if p[est] is not None]
+        errors[est] = {"mean_abs_error": round(float(np.mean(e)), 4) if e else None,
+                       "max_abs_error": round(float(max(e)), 4) if e else None, "plans": len(e)}
+    adj, raw = errors["adjusted"]["mean_abs_error"], errors["raw"]["mean_abs_error"]
+    chosen = "adjusted" if adj is not None and raw is not None and adj < raw and \
+        errors["adjusted"]["plans"] == errors["raw"]["plans"] else "raw"
+    return {"target": target, "plans": plans, "errors": errors, "chosen": chosen}
 
 
 def adjusted_share(observed: float, tpr: float, fpr: float) -> float:
@@ -80,10 +130,10 @@ def is_labelled(frame: pd.DataFrame) -> pd.Series:
     return frame["label_origin"].isin(REFERENCE_ORIGINS)
 
 
-def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFrame:
+def deferral_table(frame: pd.DataFrame, rates: dict | None = None, estimator: str = ADJUSTED) -> pd.DataFrame:
     """One row per (source, plan): counts (and of them labelled), label shares, deferral share
-    with its interval and the method used. ``rates`` (from rates_from_confusion) corrects
-    predicted groups."""
+    with its interval and the method used. ``rates`` (from rates_from_confusion) and ``estimator``
+    (``raw`` or ``adjusted``, as share_check chose it) say how predicted groups are estimated."""
     frame = frame.copy()
     frame["_labelled"] = is_labelled(frame)
     frame["_dup"] = frame["duplicate_group"] if "duplicate_group" in frame else frame["opinion"].map(dedupe_key)
@@ -95,7 +145,7 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFra
         n, k = row["n"], row["deferred"]
         row.update(n_labelled=int(g["_labelled"].sum()), deferred_labelled=int((g["_labelled"] & (g["label"] == TARGET)).sum()))
         raw = k / n if n else math.nan
-        row.update(_share(g, rates), raw_share=raw)
+        row.update(_share(g, rates, estimator), raw_share=raw)
         rows.append(row)
     cols = ["source", "plan", "n", "deferred", "share", "ci_low", "ci_high", "method", "raw_share",
             "n_distinct", "deferred_distinct", "n_responses", "deferred_responses", "n_labelled",
@@ -104,29 +154,37 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None) -> pd.DataFra
     return out
 
 
-def _share(g: pd.DataFrame, rates: dict | None) -> dict:
-    """The deferral share of one group and its interval. Labelled rows are counted as they are;
-    predicted rows are corrected with ``rates`` (adjusted classify-and-count) when there are
-    rates, and added to the labelled count. The interval treats the labelled rows as a sample
-    (Jeffreys draws), as Wilson does for an all-labelled group, and always contains the share."""
+def _share(g: pd.DataFrame, rates: dict | None, estimator: str = ADJUSTED) -> dict:
+    """The deferral share of one group and its interval. Labelled rows are counted as they are.
+    Predicted rows: with no ``rates``, the raw share; with rates of a model that does not separate
+    deferred answers (``separates``), no share (nan); else ``estimator``: ``raw`` (labelled and
+    predicted counted together, Wilson) or ``adjusted`` (predicted rows corrected with ``rates``,
+    the interval drawing the labelled rows as a sample (Jeffreys), as Wilson does for an
+    all-labelled group). The interval always contains the share."""
     n, k = len(g), int((g["label"] == TARGET).sum())
     pred = g[~g["_labelled"]]
     n_pred, k_pred = len(pred), int((pred["label"] == TARGET).sum())
     n_lab, k_lab = n - n_pred, k - k_pred
+    low, high = wilson(k, n)
     if n_pred == 0:
-        low, high = wilson(k, n)
         return {"share": k / n if n else math.nan, "ci_low": low, "ci_high": high, "method": "labelled (Wilson)"}
-    adjusted = adjusted_share(k_pred / n_pred, rates["tpr"], rates["fpr"]) if rates is not None else math.nan
-    if math.isnan(adjusted):
-        low, high = wilson(k, n)
+    counted = f"{n_lab} labelled counted + {n_pred} predicted, " if n_lab else "predicted, "
+    if rates is None:
         return {"share": k / n, "ci_low": low, "ci_high": high,
-                "method": "predicted, raw share (no error rates to adjust with; Wilson)"}
+                "method": counted + "raw share (no evaluation to check it with; Wilson)"}
+    if not separates(rates):
+        return {"share": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+                "method": counted + f"not estimated: on unseen bodies the model does not tell deferred answers "
+                                    f"from the rest (deferred found {rates['tpr']:.0%}, others called deferred "
+                                    f"{rates['fpr']:.0%})"}
+    if estimator == RAW:
+        return {"share": k / n, "ci_low": low, "ci_high": high,
+                "method": counted + "raw share (closer than the adjusted one on unseen bodies; Wilson)"}
+    adjusted = adjusted_share(k_pred / n_pred, rates["tpr"], rates["fpr"])
     low, high = bootstrap_adjusted(k_pred, n_pred, rates, labelled=(k_lab, n_lab))
-    method = "predicted, adjusted classify-and-count (bootstrap)"
-    if n_lab:
-        method = f"{n_lab} labelled counted + {n_pred} predicted, adjusted classify-and-count (bootstrap)"
     share = (k_lab + n_pred * adjusted) / n
-    return {"share": share, "ci_low": min(low, share), "ci_high": max(high, share), "method": method}
+    return {"share": share, "ci_low": min(low, share), "ci_high": max(high, share),
+            "method": counted + "adjusted classify-and-count (bootstrap)"}
 
 
 def _counts(g: pd.DataFrame) -> dict:

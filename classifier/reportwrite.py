@@ -17,7 +17,7 @@ from .exceptions import DataFileError
 from .labels import LABELS, LABELS_JA
 from .metrics import markdown_table
 from .predict import default_models_dir
-from .report import deferral_table, is_labelled, rates_from_confusion
+from .report import RAW, deferral_table, is_labelled, rates_from_confusion, separates
 from .requests import REQUEST_TYPES
 from .requesttable import (answers_readable, label_shares_by_request_type, request_answer_table,
                            request_labelled, request_type_table, types_readable)
@@ -36,8 +36,10 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
     response model (or the opinion model, when there is no response) predicts it. A
     ``request_type`` column is kept (with its ``request_origin``; without one it is predicted);
     rows without a labelled request type get the request-type model's, when there is one.
+    ``attrs['notes']``: rows left out (no label) and labels taken as predictions, per file (also
+    told to ``progress``); build_report carries them into the report.
     """
-    frames = []
+    frames, notes = [], []
     for path in paths:
         path = Path(path)
         if is_dataset_file(path):
@@ -49,8 +51,9 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
         op = find_column(table.columns, "opinion")
         resp = find_column(table.columns, "response", required=False)
         frame = pd.DataFrame({"opinion": table[op], "response": table[resp] if resp else ""})
-        frame["source"] = table["source"] if "source" in table else path.stem
-        frame["plan"] = table["plan"] if "plan" in table else path.stem
+        for role in ("source", "plan"):  # source / 団体, plan / 計画 (columns.tsv), else the file's name
+            col = find_column(table.columns, role, required=False)
+            frame[role] = table[col].fillna("").astype(str).str.strip().replace("", path.stem) if col else path.stem
         mode = "response" if resp else "opinion"
         error = pd.Series("", index=table.index)
         if "label" in table:
@@ -78,16 +81,21 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
             frame["request_origin"] = np.where(has, origin.to_numpy(), before.to_numpy())
         if "label_origin" in table:
             frame["label_origin"] = table["label_origin"]
+        elif "label" in table and not {"confidence", "error", "corrected_label"} & set(table.columns):
+            notes.append(f"{path.name}: its labels have no label_origin column and it is not a pubcom predict "
+                         "file (no confidence or error column), so they are taken as predictions. If a person read "
+                         "them or the government published them, add a label_origin column (annotated or official) "
+                         "to count them as they are")
         if "corrected_label" in table:  # the staff page's download: a correction is a reading
             corrected = table["corrected_label"].fillna("").str.strip() != ""
             frame.loc[corrected, "label"] = table.loc[corrected, "corrected_label"].str.strip()
             frame["label_origin"] = frame.get("label_origin", pd.Series("", index=frame.index)).where(~corrected, "annotated")
         missing = frame.index[frame["label"] == ""]
-        if progress and len(missing):
+        if len(missing):
             lines = ", ".join(str(line_numbers[i]) for i in missing[:10]) + (" …" if len(missing) > 10 else "")
             why = error[missing[0]] or "no label"
-            progress(f"{path.name}: {len(missing)} row(s) left out of the report, with no label "
-                     f"(rows {lines} as Excel numbers them; row {line_numbers[missing[0]]}: {why})")
+            notes.append(f"{path.name}: {len(missing)} row(s) left out of the report, with no label "
+                         f"(rows {lines} as Excel numbers them; row {line_numbers[missing[0]]}: {why})")
         frames.append(frame.assign(mode=mode))
     if not frames:
         raise DataFileError("no input files")
@@ -96,13 +104,18 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
     if len(bad):
         raise DataFileError(f"unknown label {bad['label'].iloc[0]!r} in the input; expected one of {', '.join(LABELS)}")
     out = out[out["label"] != ""]
-    return predict_request_types(out, models_dir, progress)
+    if progress:
+        for note in notes:
+            progress(note)
+    out = predict_request_types(out, models_dir, progress)
+    out.attrs["notes"] = notes
+    return out
 
 
 def predict_request_types(frame: pd.DataFrame, models_dir=None, progress=None) -> pd.DataFrame:
     """``frame`` with the request-type model's request_type (request_origin ``predicted``) on every
     row with an opinion but neither a labelled nor a model's request type, when a request-type
-    model is trained; else as it is (a cue-table reading stays)."""
+    model is trained; without one, the cue table's reading (request_origin ``rule``)."""
     folder = Path(models_dir or default_models_dir())
     frame = frame.copy()
     for col in ("request_type", "request_origin"):
@@ -110,7 +123,16 @@ def predict_request_types(frame: pd.DataFrame, models_dir=None, progress=None) -
             frame[col] = ""
     todo = ~request_labelled(frame) & (frame["request_origin"] != "predicted") \
         & (frame["opinion"].astype(str).str.strip() != "")
-    if not todo.any() or not (folder / "request.json").exists():
+    if not todo.any():
+        return frame
+    if not (folder / "request.json").exists():  # no request-type model: the cue table's reading
+        from .requests import read_request
+
+        if progress:
+            progress(f"{int(todo.sum())} row(s) without a labelled request type and no request-type model in "
+                     f"{shown(folder)}: reading it with the cue table")
+        frame.loc[todo, "request_type"] = [read_request(o)[0] for o in frame.loc[todo, "opinion"]]
+        frame.loc[todo, "request_origin"] = "rule"
         return frame
     from .predict import load_model
 
@@ -143,13 +165,23 @@ def shown(path) -> str:
 
 def load_rates(evaluation_path, mode="response"):
     """Deferred true/false-positive rates from the leave-one-source-out evaluation, or None."""
+    loso = _loso(evaluation_path, mode)
+    return rates_from_confusion(loso["model"]["confusion"]) if loso else None
+
+
+def load_share_check(evaluation_path, mode="response"):
+    """The evaluation's check of the deferral-share estimators (report.share_check), or None
+    (no such evaluation, or one made before the check existed)."""
+    loso = _loso(evaluation_path, mode)
+    return loso.get("deferral_shares") if loso else None
+
+
+def _loso(evaluation_path, mode):
     path = Path(evaluation_path)
     if not path.exists():
         return None
     results = json.loads(path.read_text(encoding="utf-8"))["results"]
-    if mode not in results or "loso" not in results[mode]:
-        return None
-    return rates_from_confusion(results[mode]["loso"]["model"]["confusion"])
+    return results.get(mode, {}).get("loso")
 
 
 def find_evaluation(models_dir=None, mode: str = "response") -> tuple:
@@ -170,7 +202,7 @@ def find_evaluation(models_dir=None, mode: str = "response") -> tuple:
         candidates += [p] if p.is_absolute() else [models_dir / p, models_dir.parent / p]
     candidates.append(models_dir.parent / "reports" / "evaluation" / "evaluation.json")
     looked = []
-    for c in candidates:
+    for c in dict.fromkeys(candidates):  # each place once
         looked.append(c)
         if c.exists():
             return c, card, looked
@@ -193,48 +225,85 @@ def evaluation_mismatch(evaluation_path, card: dict) -> str:
 
 def build_report(frame: pd.DataFrame, evaluation_path=None, models_dir=None, say=None) -> pd.DataFrame:
     """The deferral table of ``frame`` (see report.deferral_table). Predicted rows of each mode are
-    adjusted with ``evaluation_path``, else with the evaluation of that mode's model
-    (find_evaluation). ``table.attrs['notes']`` says which evaluation corrected what, or that
-    none was found (also told to ``say``)."""
+    estimated as ``evaluation_path`` says, else as the evaluation of that mode's model says
+    (find_evaluation): no share when the model does not separate deferred answers, else the
+    estimator its check of the held-out plans chose. ``table.attrs['notes']`` says which evaluation
+    decided what, or that none was found (also told to ``say``); ``attrs['input_notes']`` carries
+    load_results' notes (rows left out, labels taken as predictions) into the report."""
     parts, notes = [], []
     for mode, g in frame.groupby("mode", sort=True):
-        rates = None
+        rates, estimator = None, RAW
         if (~is_labelled(g)).any():
-            rates, note = _rates_for(mode, evaluation_path, models_dir)
+            rates, estimator, note, warn = _estimate_for(mode, evaluation_path, models_dir)
             notes.append(note)
             if say:
-                say(("warning: " if rates is None or "may not" in note else "") + note)
-        parts.append(deferral_table(g, rates))
+                say(("warning: " if warn else "") + note)
+        parts.append(deferral_table(g, rates, estimator))
     table = pd.concat(parts, ignore_index=True).sort_values(["source", "plan"]).reset_index(drop=True)
     table.attrs["notes"] = notes
+    table.attrs["input_notes"] = list(frame.attrs.get("notes", []))
     return table
 
 
-def _rates_for(mode, evaluation_path, models_dir) -> tuple:
-    """(rates or None, what to say about them) for the predicted rows of ``mode``."""
-    card, looked = {}, [evaluation_path]
+def _estimate_for(mode, evaluation_path, models_dir) -> tuple:
+    """(rates or None, estimator, what to say about them, whether it is a warning) for the
+    predicted rows of ``mode``."""
+    found, card, looked = find_evaluation(models_dir, mode)
     if evaluation_path is None:
-        evaluation_path, card, looked = find_evaluation(models_dir, mode)
+        evaluation_path = found
+    else:
+        looked = [evaluation_path]
     rates = load_rates(evaluation_path, mode) if evaluation_path is not None else None
     if rates is None:
         where = f"{shown(evaluation_path)} has no leave-one-source-out results for it" if evaluation_path is not None \
             else f"looked at {', '.join(map(shown, looked))}"
-        return None, (f"no evaluation of the {mode} model found ({where}): its predicted deferral shares are "
-                      "raw, not corrected for the model's errors (run pubcom evaluate)")
-    note = f"predicted rows ({mode} model) corrected with the evaluation {shown(evaluation_path)}"
+        return None, RAW, (f"no evaluation of the {mode} model found ({where}): its predicted deferral shares are "
+                           "raw, unchecked against the model's errors (run pubcom evaluate)"), True
+    where = shown(evaluation_path)
+    check = load_share_check(evaluation_path, mode)
+    if not separates(rates):
+        note = (f"predicted rows ({mode} model): no deferral share estimated. On the bodies its evaluation {where} "
+                f"held out, the model found {rates['tpr']:.0%} of the deferred answers and called {rates['fpr']:.0%} "
+                "of the others deferred: it does not tell them apart, and neither a raw nor an adjusted share "
+                "would mean anything. Label these rows" + (", or predict them from their responses with the "
+                                                           "response model" if mode == "opinion" else ""))
+    elif check is None:
+        note = (f"predicted rows ({mode} model): raw predicted shares; the evaluation {where} predates the check of "
+                "the share estimators (re-run pubcom evaluate)")
+    else:
+        est = check["chosen"]
+        mine, other = check["errors"][est], check["errors"]["adjusted" if est == RAW else RAW]
+        name = "raw predicted share" if est == RAW else "share adjusted with the model's deferred error rates"
+        note = (f"predicted rows ({mode} model): the {name}, which came closer to the labelled share on the "
+                f"{mine['plans']} plans its evaluation {where} held out (mean absolute error {mine['mean_abs_error']:.3f}, "
+                f"largest {mine['max_abs_error']:.3f}; the other estimator "
+                + (f"{other['mean_abs_error']:.3f}, largest {other['max_abs_error']:.3f})"
+                   if other["mean_abs_error"] is not None else "could not be computed)"))
     why = evaluation_mismatch(evaluation_path, card) if card else ""
     if why:
-        note += f"; the correction may not fit the model: {why}"
-    return rates, note
+        note += f"; this evaluation may not fit the model: {why}"
+    return rates, check["chosen"] if check else RAW, note, bool(why) or not separates(rates)
+
+
+def _estimated(row) -> bool:
+    return not (isinstance(row.share, float) and math.isnan(row.share))
 
 
 def summary_line(row) -> str:
     """One line per source and plan for the terminal: one deferral figure, the raw one named raw."""
-    head = f"{row.source} / {row.plan}: deferral share {row.share:.3f} [{row.ci_low:.3f}, {row.ci_high:.3f}]"
+    if _estimated(row):
+        head = f"{row.source} / {row.plan}: deferral share {row.share:.3f} [{row.ci_low:.3f}, {row.ci_high:.3f}]"
+    else:
+        head = f"{row.source} / {row.plan}: deferral share not estimated"
     if row.n_labelled == row.n:
         return f"{head}, {row.deferred}/{row.n} labelled deferred ({row.method})"
     n_pred, k_pred = row.n - row.n_labelled, row.deferred - row.deferred_labelled
-    return f"{head} ({row.method}); raw: {k_pred}/{n_pred} predicted deferred, not adjusted"
+    return f"{head} ({row.method}); raw: {k_pred}/{n_pred} predicted deferred" + \
+        ("" if _raw(row.method) else ", not adjusted")
+
+
+def _raw(method: str) -> bool:
+    return "raw share" in method
 
 
 def _pct(x):
@@ -252,10 +321,11 @@ def _counted(row) -> str:
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
     """One deferral figure per row; for predicted rows the raw predicted share is named raw."""
     rows = list(table.itertuples())
-    raw_only = [r.method.startswith("predicted, raw") for r in rows]
+    raw_only = [_raw(r.method) for r in rows]
     out = pd.DataFrame({
         "source": table["source"], "plan": table["plan"], "opinions": table["n"],
-        "deferral share": [_pct(r.share) + (" (raw)" if raw else "") for r, raw in zip(rows, raw_only)],
+        "deferral share": [(_pct(r.share) + (" (raw)" if raw else "")) if _estimated(r) else "not estimated"
+                           for r, raw in zip(rows, raw_only)],
         "95 % interval": [f"{_pct(a)} – {_pct(b)}" for a, b in zip(table["ci_low"], table["ci_high"])],
         "deferred, counted": [_counted(r) for r in rows],
         "raw predicted share (not adjusted)": [
@@ -282,10 +352,16 @@ NOTES = [
     "Opinions are counted in full (every submitted opinion, form letters included); "
     "'distinct opinions' counts each duplicate group once; 'distinct responses' counts each distinct response once.",
     "Labelled rows (official categories, annotations) are counted as they are, with a Wilson 95 % interval.",
-    "Predicted rows: the deferral share is corrected with the model's deferred true/false-positive rates from "
-    "leave-one-source-out evaluation (adjusted classify-and-count), with a bootstrap 95 % interval that also "
-    "resamples the evaluation counts; the raw predicted share, shown apart and named raw, is what the model "
-    "predicted. Without an evaluation the deferral share is the raw one, marked (raw).",
+    "Predicted rows: the model's leave-one-source-out evaluation decides how their deferral share is estimated. "
+    "It predicted every plan of a body it had not seen, and measured how far from the labelled share each "
+    "estimator came: the raw predicted share (classify and count; Wilson 95 % interval, which covers sampling, "
+    "not the model's errors), or the share adjusted with the model's deferred true/false-positive rates "
+    "(adjusted classify-and-count, bootstrap 95 % interval that also resamples the evaluation counts). The "
+    "one with the smaller mean error is used, and the evaluation note below gives both errors. A raw share is "
+    "marked (raw); an adjusted one has the raw share beside it, named raw. When the evaluation shows that the "
+    "model does not tell deferred answers from the rest (the opinion-only model), no share is estimated. "
+    "Without an evaluation the share is the raw one, unchecked.",
+    "The label shares below are counted as they are, labelled and predicted rows alike (raw for predicted rows).",
     "Caveat: `deferred` is the label readers agree on least. In the blind second readings (reports/agreement/), "
     "most disagreements on city responses are deferred vs other: 「今後の参考とさせていただきます」 is a promise "
     "of future action to one reader and a polite non-answer to another. Deferral shares, above all of cities, "
@@ -300,7 +376,7 @@ REQUEST_NOTES = [
     "holding both). The label is the labelled one where there is one, else the predicted one (`label_from`).",
     "How each body answers each request type: the deferred share is counted as it is, with a Wilson 95 % "
     "interval; where labels or request types are predicted, that interval covers sampling only, not the models' "
-    "errors (unlike the deferral share above, no correction is made per request type).",
+    "errors (the deferral share above is checked against the evaluation; per request type it is not).",
 ]
 
 
@@ -320,7 +396,8 @@ def write_report(table: pd.DataFrame, out_dir, inputs, requests: dict | None = N
     out_dir.mkdir(parents=True, exist_ok=True)
     csv = table[CSV_COLUMNS + ["raw_share", "n_distinct", "deferred_distinct", "n_responses", "deferred_responses",
                                "n_labelled", "deferred_labelled"]]
-    notes = NOTES + [f"Evaluation: {n}." for n in table.attrs.get("notes", [])]
+    notes = NOTES + [f"Evaluation: {n}." for n in table.attrs.get("notes", [])] + \
+        [f"Input: {n}." for n in table.attrs.get("input_notes", [])]
     asks = requests is not None and not requests["answers"].empty
     written, request_svg, req_md, req_html = [], "", [], ""
     if asks:

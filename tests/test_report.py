@@ -111,7 +111,10 @@ def test_unlabelled_file_is_predicted_and_adjusted(tmp_path):
     evaluation = tmp_path / "evaluation.json"
     conf = {"labels": ["adopted", "covered", "deferred", "rejected", "other"],
             "matrix": [[5, 0, 0, 0, 0], [0, 5, 1, 0, 0], [0, 0, 6, 0, 4], [0, 0, 0, 5, 0], [0, 0, 2, 0, 8]]}
-    evaluation.write_text(json.dumps({"results": {"response": {"loso": {"model": {"confusion": conf}}}}}))
+    check = {"chosen": "adjusted", "errors": {"raw": {"mean_abs_error": 0.2, "max_abs_error": 0.3, "plans": 2},
+                                              "adjusted": {"mean_abs_error": 0.1, "max_abs_error": 0.2, "plans": 2}}}
+    evaluation.write_text(json.dumps({"results": {"response": {"loso": {"model": {"confusion": conf},
+                                                                        "deferral_shares": check}}}}))
     out = tmp_path / "rep"
     result = CliRunner().invoke(main, ["report", "-i", str(src), "-o", str(out), "--evaluation", str(evaluation)])
     assert result.exit_code == 0, result.output
@@ -370,3 +373,86 @@ def test_the_request_section_says_what_needs_review(needs_review, says):
     entry = json.loads((Path(__file__).parents[1] / "reports" / "evaluation" / "evaluation.json").read_text(
         encoding="utf-8"))["results"]["request"]
     assert says in request_markdown({**entry, "needs_review": needs_review})
+
+
+def test_share_check_measures_each_estimator_on_every_held_out_plan():
+    """Two bodies: 甲市 (10 rows, 3 deferred, the model finds 2 and calls 1 other deferred) and 乙町
+    (10 rows, 1 deferred, found, no false alarm). The adjusted share of each uses the other's rates."""
+    from classifier.report import share_check
+
+    frame = pd.DataFrame({"source": ["甲市"] * 10 + ["乙町"] * 10, "plan": "計画",
+                          "label": ["deferred"] * 3 + ["other"] * 7 + ["deferred"] + ["other"] * 9})
+    pred = ["deferred", "deferred", "other", "deferred"] + ["other"] * 6 + ["deferred"] + ["other"] * 9
+    check = share_check(frame, pred)
+    plans = {p["source"]: p for p in check["plans"]}
+    assert plans["甲市"] | {} == {"source": "甲市", "plan": "計画", "n": 10, "labelled": 0.3, "raw": 0.3,
+                                 "adjusted": 0.3}  # 乙町's rates: tpr 1, fpr 0
+    # 甲市's rates: tpr 2/3, fpr 1/7; 乙町 raw 0.1 → (0.1 − 1/7) / (2/3 − 1/7) < 0 → clipped to 0
+    assert plans["乙町"]["raw"] == 0.1 and plans["乙町"]["adjusted"] == 0.0
+    assert check["errors"]["raw"] == {"mean_abs_error": 0.0, "max_abs_error": 0.0, "plans": 2}
+    assert check["errors"]["adjusted"]["mean_abs_error"] == pytest.approx(0.05)
+    assert check["chosen"] == "raw"
+
+
+@pytest.mark.parametrize("rates, expected", [
+    ({"tpr": 0.685, "fpr": 0.057, "pos": 71, "neg": 579}, True),    # the response model's evaluation
+    ({"tpr": 0.167, "fpr": 0.117, "pos": 72, "neg": 578}, False),   # the opinion-only model's
+    ({"tpr": 0.5, "fpr": 0.5, "pos": 1000, "neg": 1000}, False),
+    ({"tpr": 1.0, "fpr": 0.0, "pos": 0, "neg": 10}, False)])
+def test_separates_asks_that_the_model_tells_deferred_apart_beyond_chance(rates, expected):
+    from classifier.report import separates
+
+    assert separates(rates) is expected
+
+
+def test_labels_of_unknown_origin_are_said_to_be_taken_as_predictions_and_japanese_headers_name_the_body(tmp_path):
+    from classifier.reportwrite import load_results
+
+    src = tmp_path / "labels.csv"
+    pd.DataFrame({"団体": "甲市", "計画名": ["第1次", "第2次"], "意見": ["a", "b"], "市の考え方": ["x", ""],
+                  "label": ["deferred", "other"]}).to_csv(src, index=False)
+    said = []
+    frame = load_results([src], progress=said.append)
+    assert frame[["source", "plan"]].values.tolist() == [["甲市", "第1次"], ["甲市", "第2次"]]
+    notes = frame.attrs["notes"]
+    assert any("labels.csv: its labels have no label_origin column" in n and "add a label_origin column" in n
+               for n in notes)
+    assert notes == [m for m in said if "request type" not in m]
+
+
+def test_rows_left_out_are_said_in_the_report_too(tmp_path):
+    src = tmp_path / "newcity.csv"
+    pd.DataFrame({"source": "甲市", "plan": "計画", "opinion": ["a", "b"], "response": ["x", "y"],
+                  "label": ["deferred", ""], "label_origin": "annotated"}).to_csv(src, index=False)
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(main, ["report", "-i", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "- Input: newcity.csv: 1 row(s) left out of the report, with no label (rows 3 as Excel numbers them" in md
+
+
+def test_the_evaluation_report_shows_every_held_out_plans_share_and_the_choice():
+    from classifier.evalreport import share_check_markdown
+
+    check = {"plans": [{"source": "甲市", "plan": "計画", "n": 10, "labelled": 0.3, "raw": 0.4, "adjusted": None}],
+             "errors": {"raw": {"mean_abs_error": 0.1, "max_abs_error": 0.1, "plans": 1},
+                        "adjusted": {"mean_abs_error": None, "max_abs_error": None, "plans": 0}},
+             "chosen": "raw"}
+    text = "\n".join(share_check_markdown(check))
+    assert "raw 0.100 (largest 0.100), adjusted —; chosen: **raw**" in text
+    assert "| 甲市 | 計画 | 10 | 30" in text and "| —" in text
+
+
+def test_without_a_request_type_model_the_report_reads_the_cue_table(tmp_path):
+    src = tmp_path / "labelled.csv"
+    pd.DataFrame({"意見": ["この計画には反対です。白紙に戻してください。", "説明会はいつ開かれるのですか。"],
+                  "市の考え方": ["今後検討してまいります。", "原案のとおりとします。"],
+                  "label": ["deferred", "covered"], "label_origin": "annotated"}).to_csv(src, index=False)
+    out, empty = tmp_path / "rep", tmp_path / "no-models"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["report", "-i", str(src), "-o", str(out), "--models-dir", str(empty)])
+    assert result.exit_code == 0, result.output
+    assert "2 row(s) without a labelled request type and no request-type model" in result.output
+    types = pd.read_csv(out / "request_types.csv")
+    assert dict(zip(types["request_type"], types["n"]))["opposition"] == 1
+    assert dict(zip(types["request_type"], types["n"]))["question"] == 1

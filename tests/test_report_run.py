@@ -16,11 +16,21 @@ GOOD = [[5, 0, 0, 0, 0], [0, 5, 1, 0, 0], [0, 0, 6, 0, 4], [0, 0, 0, 5, 0], [0, 
 OTHER = [[5, 0, 0, 0, 0], [0, 5, 0, 0, 0], [0, 0, 9, 0, 1], [0, 0, 0, 5, 0], [0, 0, 0, 0, 10]]
 
 
-def evaluation(path, matrix, data_sha256=None):
+# the evaluation's check of the share estimators (report.share_check), choosing one
+CHECK = {est: {"target": "deferred", "plans": [], "chosen": est,
+               "errors": {"raw": {"mean_abs_error": 0.083, "max_abs_error": 0.25, "plans": 6},
+                          "adjusted": {"mean_abs_error": 0.19 if est == "raw" else 0.05, "max_abs_error": 0.53,
+                                       "plans": 6}}} for est in ("raw", "adjusted")}
+# a model that finds as many deferred answers among the others as among the deferred ones
+BLIND = [[5, 0, 1, 0, 0], [0, 5, 1, 0, 0], [0, 0, 1, 0, 9], [0, 0, 1, 0, 4], [0, 0, 1, 0, 9]]
+
+
+def evaluation(path, matrix, data_sha256=None, check="adjusted"):
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"date": "2026-12-01"} | ({"data_sha256": data_sha256} if data_sha256 else {})
-    path.write_text(json.dumps({"meta": meta, "results": {"response": {"loso": {"model": {
-        "confusion": {"labels": LABELS, "matrix": matrix}}}}}}), encoding="utf-8")
+    loso = {"model": {"confusion": {"labels": LABELS, "matrix": matrix}}} | (
+        {"deferral_shares": CHECK[check]} if check else {})
+    path.write_text(json.dumps({"meta": meta, "results": {"response": {"loso": loso}}}), encoding="utf-8")
     return path
 
 
@@ -68,9 +78,42 @@ def test_the_evaluation_beside_the_models_corrects_predicted_rows(checkout, unla
     raw = row["deferred"] / row["n"]
     assert row["method"].startswith("predicted, adjusted")
     assert row["share"] == pytest.approx(adjusted_share(raw, rates["tpr"], rates["fpr"]), abs=1e-4)
-    assert "corrected with the evaluation" in result.stderr and "warning" not in result.stderr
+    assert "share adjusted with the model's deferred error rates" in result.stderr and "warning" not in result.stderr
     md = (tmp_path / "cwd" / "out" / "report.md").read_text(encoding="utf-8")
-    assert "Evaluation: predicted rows (response model) corrected with the evaluation" in md
+    assert "Evaluation: predicted rows (response model): the share adjusted with the model's deferred error rates, " \
+           "which came closer to the labelled share on the 6 plans its evaluation" in md
+    assert "mean absolute error 0.050, largest 0.530; the other estimator 0.083, largest 0.250" in md
+
+
+@pytest.mark.parametrize("check, method, said", [
+    ("raw", "predicted, raw share (closer than the adjusted one", "the raw predicted share, which came closer"),
+    (None, "predicted, raw share", "predates the check of the share estimators (re-run pubcom evaluate)")])
+def test_the_evaluation_decides_the_raw_share_when_it_came_closer_or_was_not_checked(
+        checkout, unlabelled, tmp_path, monkeypatch, check, method, said):
+    evaluation(checkout / "reports" / "evaluation" / "evaluation.json", GOOD, check=check)
+    result = run_report(["-i", str(unlabelled), "-o", "out", "--models-dir", str(checkout / "models")],
+                        tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(tmp_path / "out" / "deferral.csv").iloc[0]
+    assert row["method"].startswith(method)
+    assert row["share"] == pytest.approx(row["deferred"] / row["n"]) == pytest.approx(row["raw_share"])
+    assert said in result.stderr and said in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_no_share_is_estimated_from_a_model_that_does_not_tell_deferred_apart(checkout, unlabelled, tmp_path,
+                                                                              monkeypatch):
+    evaluation(checkout / "reports" / "evaluation" / "evaluation.json", BLIND, check="adjusted")
+    result = run_report(["-i", str(unlabelled), "-o", "out", "--models-dir", str(checkout / "models")],
+                        tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(tmp_path / "out" / "deferral.csv").iloc[0]
+    assert pd.isna(row["share"]) and pd.isna(row["ci_low"]) and "not estimated" in row["method"]
+    assert row["raw_share"] == pytest.approx(row["deferred"] / row["n"])  # still there, named raw
+    assert "warning: predicted rows (response model): no deferral share estimated" in result.stderr
+    assert "found 10% of the deferred answers and called 15% of the others deferred" in result.stderr
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| not estimated |" in md and "newcity / newcity: deferral share not estimated" in result.stdout
+    assert "not estimated" in (tmp_path / "out" / "deferral.svg").read_text(encoding="utf-8")
 
 
 def test_the_evaluation_the_card_names_comes_first(checkout):
@@ -130,3 +173,15 @@ def test_a_predicted_report_shows_one_deferral_figure_per_row(checkout, unlabell
     svg = (tmp_path / "out" / "deferral.svg").read_text(encoding="utf-8")
     assert "labelled: counted as read" in svg and "predicted: corrected for the model" in svg
     assert "agree on least" in md and "agree on least" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_an_evaluation_given_on_the_command_line_is_checked_against_the_model_too(checkout, unlabelled, tmp_path,
+                                                                                  monkeypatch):
+    given = evaluation(tmp_path / "elsewhere" / "evaluation.json", GOOD, data_sha256="0" * 64)
+    card_path = checkout / "models" / "response.json"
+    card = json.loads(card_path.read_text(encoding="utf-8")) | {"training_data": {"labeled_opinions.csv": "1" * 64}}
+    card_path.write_text(json.dumps(card), encoding="utf-8")
+    result = run_report(["-i", str(unlabelled), "-o", "out", "--models-dir", str(checkout / "models"),
+                         "--evaluation", str(given)], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.stderr and "may not fit the model: it was made on another dataset" in result.stderr
