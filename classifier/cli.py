@@ -273,8 +273,13 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
     市の考え方, 公表区分)."""
     from .predict import load_model
     from .readers import read_as_table
+    from .csvread import EXCEL_CELL_LIMIT
+    from .tablewrite import overlong_cells
     from .tables import check_encoding, write_table
 
+    if Path(output).resolve() == Path(input).resolve():
+        raise click.UsageError(f"OUTPUT is the INPUT file ({input}): writing would replace the original. "
+                               f"Give another name, e.g. {Path(input).stem}_predicted{Path(output).suffix or '.csv'}")
     if not output.lower().endswith(".xlsx"):
         check_encoding(encoding)
     table = read_as_table(input, input_encoding, opinion_column, response_column, sheet=sheet, header_row=header_row)
@@ -283,14 +288,47 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
     if table.attrs.get("document"):
         _say(f"{input}: {table.attrs['count']} (format {table.attrs['document']})")
         opinion_column = response_column = None  # they named the document's headings
+    if not table.attrs.get("document"):
+        _say_columns(table.columns, opinion_column, response_column)
     model = load_model(mode, models_dir)
     if precedents:
         model.precedent_index()  # a missing index fails here, before any work
     out = model.predict_table(table, opinion_column, response_column, scheme, progress=True, precedents=precedents)
+    for old, new in out.attrs.get("renamed", {}).items():
+        _say(f"warning: input column {old!r} is written as {new!r}: pubcom adds a column of that name")
+    if output.lower().endswith(".xlsx"):
+        long = overlong_cells(out)
+        if long:
+            _say(f"warning: {len(long)} cell(s) longer than the {EXCEL_CELL_LIMIT:,} characters an Excel cell holds "
+                 f"(first: row {long[0][0]}, column {long[0][1]!r}); the .xlsx keeps only their first {EXCEL_CELL_LIMIT:,}. "
+                 "Write .csv to keep "
+                 "them whole")
     write_table(out, output, encoding=encoding)
     errors = int((out["error"] != "").sum())
     click.echo(f"wrote {output}: {len(out)} rows, {int(out['needs_review'].sum())} need review, "
                f"{errors} with an error")
+
+
+def _say_columns(columns, opinion_column, response_column) -> None:
+    """Say which columns are read as the opinion and the response, and warn when another column
+    could be either (the first match wins: an exact heading such as 対応 before 意見に対する市の考え方)."""
+    from .tables import column_candidates, find_column
+
+    used = {}
+    for role, given, flag in (("opinion", opinion_column, "--opinion-column"),
+                              ("response", response_column, "--response-column")):
+        col = find_column(columns, role, given, required=False)
+        if col is None:
+            continue
+        used[role] = col
+        others = [c for c in column_candidates(columns, role) if c != col and c not in used.values()]
+        if others and given is None:
+            _say(f"warning: the {role} is read from column {col!r}, but {', '.join(map(repr, others))} could be it too; "
+                 f"if so, name it with {flag}")
+    if used.get("opinion") is not None and used.get("opinion") == used.get("response"):
+        raise click.UsageError(f"column {used['opinion']!r} is named as both the opinion and the response; "
+                               "name two different columns")
+    _say("columns read: " + ", ".join(f"{role} = {col!r}" for role, col in used.items()))
 
 
 @main.command()

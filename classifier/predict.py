@@ -179,7 +179,8 @@ class Model:
         pred.index = key[unique.index].to_numpy()
         out = table.copy().reset_index(drop=True)
         ours = set(self.output_columns) | {"category"} | set(precedent_index.columns(precedents))
-        out.columns = [f"{c}_input" if c in ours else c for c in out.columns]
+        renamed = {c: f"{c}_input" for c in out.columns if c in ours}
+        out.columns = [renamed.get(c, c) for c in out.columns]
         for c in OUTPUT_COLUMNS[:-1]:
             values = pd.Series(None, index=texts.index, dtype=object)
             if len(valid):
@@ -202,6 +203,7 @@ class Model:
         if scheme_obj is not None:
             out.insert(len(out.columns) - len(self.output_columns) - len(precedent_index.columns(precedents)), "category",
                        [scheme_obj.raw_for(l) if isinstance(l, str) else "" for l in out["label"]])
+        out.attrs["renamed"] = renamed  # input columns that share a name with an output column
         return out
 
 

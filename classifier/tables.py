@@ -80,6 +80,17 @@ def find_column(columns, role: str, given: str | None = None, required: bool = T
     raise MissingColumnError(missing_column_message(columns, role), role, columns)
 
 
+def column_candidates(columns, role: str) -> list:
+    """Every column that could play ``role`` by columns.tsv's aliases, in find_column's order of
+    preference (its choice first): exact matches, then headings ending with an alias."""
+    columns = list(columns)
+    aliases = [_canon(a) for a in column_aliases().get(role, [])]
+    canon = {c: _canon(c) for c in columns}
+    found = [c for a in aliases for c, k in canon.items() if k == a]
+    found += [c for a in aliases if len(a) >= 2 for c, k in canon.items() if k.endswith(a)]
+    return list(dict.fromkeys(found))
+
+
 def missing_column_message(columns, role: str) -> str:
     """What to say when ``columns`` have no column for ``role``: the columns found, the names
     expected, and that the column can be renamed or named."""

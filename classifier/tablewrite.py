@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .csvread import check_encoding
+from .csvread import EXCEL_CELL_LIMIT, check_encoding
 from .exceptions import DataFileError, TableReadError
 
 OUTPUT_COLUMNS_PATH = Path(__file__).with_name("output_columns.tsv")
@@ -71,6 +71,13 @@ def xlsx_safe(value):
     return value
 
 
+def overlong_cells(frame: pd.DataFrame, limit: int = EXCEL_CELL_LIMIT) -> list:
+    """(row as Excel numbers it in the written file, column) of every text cell longer than an
+    Excel cell holds."""
+    return [(i + 2, col) for col in frame.columns for i, v in enumerate(frame[col].tolist())
+            if isinstance(v, str) and len(v) > limit]
+
+
 def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
     """Write ``df`` to .csv (UTF-8 with BOM by default, so Excel opens it; formula-looking cells
     get an apostrophe) or .xlsx (text cells stored as text, so nothing runs), atomically. For
@@ -83,6 +90,7 @@ def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it owner-only; colleagues on a shared folder read it
     try:
         if xlsx:
             write_xlsx(sheets, tmp)
@@ -94,13 +102,39 @@ def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
                 safe.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
             except UnicodeEncodeError as e:
                 raise TableReadError(
-                    f"{path}: a cell cannot be written in {encoding} ({e.object[e.start:e.end]!r}); "
-                    "use the default UTF-8 or .xlsx") from None
+                    f"{path}: a cell cannot be written in {encoding} ({e.object[e.start:e.end]!r}"
+                    f"{_where(safe, e.object[e.start:e.end], encoding)}); use the default UTF-8 or .xlsx") from None
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux): setting it
+    to read it would race with other threads (the staff page) creating files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _where(frame, text: str, encoding: str) -> str:
+    """Where the first cell holding an unencodable character is, as Excel numbers it ("" if not found)."""
+    for j, col in enumerate(frame.columns):
+        for i, cell in enumerate(frame[col].astype(str)):
+            try:
+                cell.encode(encoding)
+            except UnicodeEncodeError:
+                return f", row {i + 2}, column {col!r}"
+    return ""
 
 
 def write_xlsx(sheets: dict, path) -> None:

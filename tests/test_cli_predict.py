@@ -94,3 +94,91 @@ def test_the_readme_example_with_the_shipped_models(tmp_path):
     assert back["error"].tolist()[4] == "empty response (市の考え方)" and back["label"].tolist()[4] == ""
     assert all(label in {"adopted", "covered", "deferred", "rejected", "other"}
                for i, label in enumerate(back["label"]) if i != 4)
+
+
+def test_predict_refuses_to_write_over_its_input(tmp_path, saved_models):
+    src = tmp_path / "意見一覧.csv"
+    ROWS.to_csv(src, index=False, encoding="utf-8-sig")
+    before = src.read_bytes()
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "." / "意見一覧.csv"),
+                                       "--models-dir", str(saved_models)])
+    assert result.exit_code == 2 and "OUTPUT is the INPUT file" in result.output
+    assert "意見一覧_predicted.csv" in result.output and src.read_bytes() == before
+
+
+@pytest.mark.parametrize("header, said", [
+    (["番号", "意見の概要", "意見に対する市の考え方", "対応"],
+     ["warning: the response is read from column '対応', but '意見に対する市の考え方' could be it too; "
+      "if so, name it with --response-column", "columns read: opinion = '意見の概要', response = '対応'"]),
+    (["番号", "意見の概要", "市の考え方"], ["columns read: opinion = '意見の概要', response = '市の考え方'"]),
+])
+def test_predict_says_which_columns_it_reads_and_when_another_could_be_meant(tmp_path, saved_models, header, said):
+    src = tmp_path / "in.csv"
+    pd.DataFrame([["1", "窓口を残して", "引き続き設置します。", "参考"][:len(header)]], columns=header).to_csv(src, index=False)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "out.csv"), "--models-dir", str(saved_models)])
+    assert result.exit_code == 0, result.output
+    assert [l for l in result.stderr.splitlines() if l.startswith(("warning: the", "columns read"))] == said
+
+
+def test_one_column_named_as_both_roles_is_refused(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    ROWS.to_csv(src, index=False)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "out.csv"), "--models-dir",
+                                       str(saved_models), "--opinion-column", "意見の要旨", "--response-column", "意見の要旨"])
+    assert result.exit_code == 2 and "named as both the opinion and the response" in result.output
+
+
+def test_a_workbook_with_a_damaged_sheet_is_a_clear_error(tmp_path, saved_models):
+    import zipfile
+
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    pd.concat([ROWS] * 20).to_excel(good, index=False)
+    with zipfile.ZipFile(good) as s, zipfile.ZipFile(bad, "w") as z:
+        for name in s.namelist():
+            data = s.read(name)
+            z.writestr(name, data[: len(data) // 2] if name == "xl/worksheets/sheet1.xml" else data)
+    result = CliRunner().invoke(main, ["predict", str(bad), "-o", str(tmp_path / "out.csv"), "--models-dir", str(saved_models)])
+    assert result.exit_code == 1 and "a sheet in it is damaged" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out.csv").exists()
+
+
+def test_output_files_follow_the_umask_and_a_cp932_failure_names_the_cell(tmp_path, saved_models):
+    import os
+    import stat
+
+    src = tmp_path / "in.csv"
+    ROWS.assign(市の考え方=["原案のとおり", "承ります", "𠮷野家の件は承ります", "今後検討します"]).to_csv(src, index=False)
+    old = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "out.xlsx"), "--models-dir", str(saved_models)])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE((tmp_path / "out.xlsx").stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "out.csv"), "--encoding", "cp932",
+                                       "--models-dir", str(saved_models)])
+    assert result.exit_code == 1 and "('𠮷', row 4, column '市の考え方')" in result.output
+
+
+def test_request_type_columns_carry_their_japanese_names_in_xlsx(tmp_path):
+    import openpyxl
+
+    from classifier.tables import write_table
+
+    out = write_table(pd.DataFrame({"opinion": ["a"], "request_type": ["request"], "request_type_ja": ["施策の要望"],
+                                    "request_confidence": [0.5]}), tmp_path / "out.xlsx")
+    header = [c.value for c in next(openpyxl.load_workbook(out).active.iter_rows(max_row=1))]
+    assert header[1:] == ["意見の種類\nrequest_type", "意見の種類（日本語）\nrequest_type_ja", "意見の種類の確信度\nrequest_confidence"]
+    assert list(read_table(out).columns) == ["opinion", "request_type", "request_type_ja", "request_confidence"]
+
+
+def test_renamed_input_columns_and_overlong_cells_are_said(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"ご意見": ["長い意見です。" * 6000, "窓口を残して"], "市の考え方": ["原案のとおりとします。"] * 2,
+                  "label": ["x", "y"]}).to_csv(src, index=False)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "out.xlsx"), "--models-dir", str(saved_models)])
+    assert result.exit_code == 0, result.output
+    assert "warning: input column 'label' is written as 'label_input'" in result.stderr
+    assert "warning: 1 cell(s) longer than the 32,767 characters an Excel cell holds (first: row 2, column 'ご意見')" \
+        in result.stderr
+    assert read_table(tmp_path / "out.xlsx")["label_input"].tolist() == ["x", "y"]
