@@ -115,10 +115,11 @@ def deferral_svg(table: pd.DataFrame) -> str:
 
 
 def request_labels_svg(shares: pd.DataFrame) -> str:
-    """Stacked horizontal bars: share of each response label per request type (every body
-    together); ``shares`` as requesttable.label_shares_by_request_type gives it."""
+    """Stacked horizontal bars: share of each response label per body and request type;
+    ``shares`` as requesttable.label_shares_by_request_type gives it."""
     from .requests import REQUEST_TYPES_JA
 
-    names = [f"{REQUEST_TYPES_JA[t]} ({t}, n={n})" for t, n in zip(shares.index, shares["n"])]
+    names = [f"{source} · {REQUEST_TYPES_JA[t]} ({t}, n={n})" for (source, t), n in zip(shares.index, shares["n"])]
     return _stacked_svg(names, lambda label: shares[label], lambda label: f"{LABELS_JA[label]} {label}",
-                        "回答の区分の割合 / share of opinions", "意見の種類ごとの回答の区分 / labels per request type")
+                        "回答の区分の割合 / share of opinions",
+                        "団体・意見の種類ごとの回答の区分 / labels per body and request type")

@@ -146,7 +146,7 @@ def predict_request_types(frame: pd.DataFrame, models_dir=None, progress=None) -
 
 def build_request_tables(frame: pd.DataFrame) -> dict:
     """The request-type tables of ``frame`` (see requesttable): ``types``, ``answers``, ``shares``
-    (labels per request type, every body together) and ``left_out`` (rows without a request type)."""
+    (labels per body and request type) and ``left_out`` (rows without a request type)."""
     answers = request_answer_table(frame)
     left = int((~frame["request_type"].isin(REQUEST_TYPES)).sum()) if "request_type" in frame else len(frame)
     return {"types": request_type_table(frame), "answers": answers,
@@ -408,7 +408,7 @@ def write_report(table: pd.DataFrame, out_dir, inputs, requests: dict | None = N
         req_md = ["## Request types per source / 意見の種類", "", markdown_table(types_readable(requests["types"])), "",
                   "## How each source answers each request type / 意見の種類ごとの回答", "",
                   markdown_table(answers_readable(requests["answers"])), "",
-                  "![labels per request type](request_labels.svg)", ""]
+                  "![labels per body and request type](request_labels.svg)", ""]
         req_html = _REQUESTS_HTML.format(
             types_table=types_readable(requests["types"]).to_html(index=False, escape=True, border=0),
             answers_table=answers_readable(requests["answers"]).to_html(index=False, escape=True, border=0),

@@ -79,12 +79,14 @@ def request_answer_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def label_shares_by_request_type(answers: pd.DataFrame) -> pd.DataFrame:
-    """Over every body: per request type that occurs (REQUEST_TYPES order), n and the share of
-    each label (columns LABELS), from request_answer_table's counts."""
-    pooled = answers.groupby("request_type")[["n"] + list(LABELS)].sum()
-    pooled = pooled.reindex([t for t in REQUEST_TYPES if t in pooled.index])
-    shares = pooled[list(LABELS)].div(pooled["n"], axis=0)
-    return shares.assign(n=pooled["n"])
+    """Per source and request type that occurs (sources sorted, types in REQUEST_TYPES order): n
+    and the share of each label (columns LABELS), from request_answer_table's counts. Per body, not
+    pooled: pooled shares mix the bodies' ways of answering with their mixes of request types (in
+    the bundled data every opposition answered deferred is 小牧市's)."""
+    rows = answers.assign(_order=answers["request_type"].map(REQUEST_TYPES.index)).sort_values(["source", "_order"])
+    shares = rows[list(LABELS)].div(rows["n"], axis=0)
+    shares.index = pd.MultiIndex.from_arrays([rows["source"], rows["request_type"]], names=["source", "request_type"])
+    return shares.assign(n=rows["n"].to_numpy())
 
 
 def _pct(x) -> str:

@@ -227,9 +227,10 @@ def test_how_each_source_answers_each_request_type():
     assert (wording["ci_low"], wording["ci_high"]) == pytest.approx(wilson(2, 4))
     assert answers.iloc[2]["deferred_share"] == 0.0 and answers.iloc[2]["ci_high"] == pytest.approx(wilson(0, 2)[1])
     shares = label_shares_by_request_type(answers)
-    assert list(shares.index) == ["wording", "request", "opposition"]
+    assert list(shares.index) == [("乙町", "request"), ("甲市", "wording"), ("甲市", "opposition")]  # per body
     assert shares[["adopted", "covered", "deferred", "rejected", "other"]].sum(axis=1).tolist() == pytest.approx([1, 1, 1])
-    assert shares.loc["request", "deferred"] == pytest.approx(1 / 3)
+    assert shares.loc[("乙町", "request"), "deferred"] == pytest.approx(1 / 3)
+    assert shares["n"].tolist() == [3, 4, 2]
 
 
 def test_predicted_request_types_and_labels_are_named_predicted():

@@ -449,3 +449,32 @@ def test_an_upload_with_request_types_shows_the_request_caveat(asking, tmp_path)
     html = p.get(f"/results/{p.token(pd.DataFrame({'意見': ASKS, '市の考え方': ['原案のとおりとします。'] * len(ASKS)}))}"
                  ).get_data(as_text=True)
     assert 'class="caveat request-caveat"' in html and "意見の種類は、言い回しの手がかりの表から" in html
+
+
+def test_a_summary_sheet_first_or_a_damaged_sheet_is_explained_on_the_page(page, tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    p, _ = page
+    wb = openpyxl.Workbook()
+    wb.active.title = "集計"
+    wb.active.append(["区分", "件数"])
+    sheet = wb.create_sheet("意見")
+    sheet.append(["番号", "ご意見", "市の考え方"])
+    for i in range(40):
+        sheet.append([i, "窓口を残してください。", "原案のとおりとします。"])
+    good = tmp_path / "summary_first.xlsx"
+    wb.save(good)
+    r = p.post("/upload", {"file": (io.BytesIO(good.read_bytes()), "summary_first.xlsx")})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "先頭のシート「集計」に表がありません。表は「意見」のシートにあります" in html
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(good) as s, zipfile.ZipFile(damaged, "w") as z:
+        for name in s.namelist():
+            data = s.read(name)
+            z.writestr(name, data[: len(data) // 2] if name == "xl/worksheets/sheet1.xml" else data)
+    damaged.seek(0)
+    r = p.post("/upload", {"file": (damaged, "damaged.xlsx")})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Excel (.xlsx) ファイルとして読めません" in html and "damaged" in html

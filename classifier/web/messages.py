@@ -112,8 +112,11 @@ def explain(error: Exception) -> str:
         japanese = next((j for kind, words, j in _EXPLAINED if isinstance(error, kind) and words in text), None)
     if japanese is None:
         return detail
-    sheets = getattr(error, "sheets", None)
-    if sheets:
+    sheets, with_table = getattr(error, "sheets", None), getattr(error, "with_table", ())
+    if with_table:  # the first sheet has no table, another has: say which (the page reads the first)
+        japanese = (f"先頭のシート「{sheets[0]}」に表がありません。表は「{'」「'.join(map(str, with_table))}」の"
+                    "シートにあります。そのシートを先頭にして保存してから、もう一度アップロードしてください。")
+    elif sheets:
         japanese += f" このファイルのシート: {'、'.join(map(str, sheets))}（表のあるシートを先頭にして保存してください）。"
     return f"{japanese}\n（詳細 / details: {detail}）" if detail else japanese
 

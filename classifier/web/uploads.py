@@ -226,7 +226,10 @@ def read_input(req) -> tuple:
                 try:
                     table = read_as_table(path)  # .txt/.pdf/.html: one row per opinion, No. kept
                 except PubcomError as e:  # name the user's file, not our temporary copy
-                    raise type(e)(str(e).replace(str(path), file.filename)) from None
+                    renamed = PubcomError.__new__(type(e))  # keeps what the error carries (sheets …)
+                    renamed.__dict__.update(e.__dict__)
+                    renamed.args = (str(e).replace(str(path), file.filename),)
+                    raise renamed from None
             if suffix in DOCUMENT_SUFFIXES and "No." in table.columns:
                 return table, file.filename, range(1, len(table) + 1)
         else:
