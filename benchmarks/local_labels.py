@@ -19,7 +19,7 @@ The configuration (classifier, C) is the one the nested leave-one-source-out cho
 body in ``reports/evaluation/evaluation.json`` (run ``pubcom evaluate`` first), so n = 0 is the
 shipped evaluation's fold model, scored on the seed's test groups.
 
-Usage: python benchmarks/local_labels.py [--seeds 5] [--weights 1 5] [--models response request]
+Usage: python benchmarks/local_labels.py [--seeds 10] [--weights 1 3 10] [--models response request]
 """
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ PLAN = {"小牧市": (20, (0, 5, 10, 20)), "環境省": (80, (0, 10, 20, 40, 80)
 
 
 def fold_configs(path: Path) -> dict:
-    """held-out body → the Config its nested leave-one-source-out fold chose."""
+    """held-out body → the Config its nested leave-one-source-out fold chose (C and classifier: what the
+    shipped fast grid varies; an evaluation made with --grid full would need its other fields too)."""
     if not path.exists():
         raise SystemExit(f"{path} not found: run `pubcom evaluate` (or scripts/run.sh) first")
     folds = json.loads(path.read_text(encoding="utf-8"))["results"]["response"]["loso"]["folds"]
@@ -127,8 +128,8 @@ def requests(seeds: int) -> None:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--weights", type=int, nargs="*", default=[1, 5])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--weights", type=int, nargs="*", default=[1, 3, 10])
     ap.add_argument("--models", nargs="*", choices=("response", "request"), default=["response", "request"])
     args = ap.parse_args()
     t0 = time.perf_counter()

@@ -97,7 +97,10 @@ def deferral_svg(table: pd.DataFrame) -> str:
     highs = [h - s if not math.isnan(h) else 0 for s, h in zip(shares, table["ci_high"])]
     kinds = [_kind(m) for m in table["method"]]
     ax.barh(ys, shares, color=[KINDS[k][0] for k in kinds])
-    ax.errorbar(shares, ys, xerr=[lows, highs], fmt="none", ecolor="black", capsize=4)
+    shown = [k != "none" for k in kinds]  # no interval to draw for a share not estimated
+    ax.errorbar([v for v, s in zip(shares, shown) if s], [y for y, s in zip(ys, shown) if s],
+                xerr=[[v for v, s in zip(lows, shown) if s], [v for v, s in zip(highs, shown) if s]],
+                fmt="none", ecolor="black", capsize=4)
     for y, kind in zip(ys, kinds):
         if kind == "none":
             ax.text(0.01, y, "not estimated", va="center", fontsize=8, color="#555555")

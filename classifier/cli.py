@@ -2,6 +2,7 @@
 typed errors into a message and an exit code. No logic lives here."""
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -277,7 +278,7 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
     from .tablewrite import overlong_cells
     from .tables import check_encoding, write_table
 
-    if Path(output).resolve() == Path(input).resolve():
+    if Path(output).resolve() == Path(input).resolve() or (Path(output).exists() and os.path.samefile(output, input)):
         raise click.UsageError(f"OUTPUT is the INPUT file ({input}): writing would replace the original. "
                                f"Give another name, e.g. {Path(input).stem}_predicted{Path(output).suffix or '.csv'}")
     if not output.lower().endswith(".xlsx"):
@@ -289,7 +290,7 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
         _say(f"{input}: {table.attrs['count']} (format {table.attrs['document']})")
         opinion_column = response_column = None  # they named the document's headings
     if not table.attrs.get("document"):
-        _say_columns(table.columns, opinion_column, response_column)
+        _say_columns(table.columns, opinion_column, response_column, mode)
     model = load_model(mode, models_dir)
     if precedents:
         model.precedent_index()  # a missing index fails here, before any work
@@ -309,14 +310,15 @@ def predict(input, output, mode, encoding, input_encoding, opinion_column, respo
                f"{errors} with an error")
 
 
-def _say_columns(columns, opinion_column, response_column) -> None:
-    """Say which columns are read as the opinion and the response, and warn when another column
-    could be either (the first match wins: an exact heading such as 対応 before 意見に対する市の考え方)."""
+def _say_columns(columns, opinion_column, response_column, mode) -> None:
+    """Say which columns ``mode`` reads (the opinion; in response mode the response too), and warn
+    when another column could be one (the first match wins: an exact heading such as 対応 before
+    意見に対する市の考え方)."""
     from .tables import column_candidates, find_column
 
     used = {}
-    for role, given, flag in (("opinion", opinion_column, "--opinion-column"),
-                              ("response", response_column, "--response-column")):
+    roles = (("opinion", opinion_column, "--opinion-column"), ("response", response_column, "--response-column"))
+    for role, given, flag in roles if mode == "response" else roles[:1]:
         col = find_column(columns, role, given, required=False)
         if col is None:
             continue
@@ -337,7 +339,7 @@ def _say_columns(columns, opinion_column, response_column) -> None:
                    "Default: the labelled dataset of this checkout (data/labeled_opinions.csv). Repeatable.")
 @click.option("-o", "--output", required=True, help="Output folder.")
 @click.option("--evaluation", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="Evaluation whose leave-one-source-out errors correct predicted shares (default: the one "
+              help="Evaluation whose leave-one-source-out check decides how predicted shares are estimated (default: the one "
                    "the model card names, else reports/evaluation/evaluation.json beside the models folder).")
 @click.option("--models-dir", default=None, help="Models that predict files without labels (default: models/).")
 def report(inputs, output, evaluation, models_dir):

@@ -17,7 +17,8 @@ from sklearn.pipeline import Pipeline
 
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, headline, macro_f1, per_response, summarize
-from .model import GRID, MODES, Config, build_classifier, build_features, fit_temperature, grid_for, shared_vocabulary
+from .model import (GRID, MODES, Config, build_classifier, build_features, fit_temperature, grid_for,
+                    shared_vocabulary, support_rule)
 from .report import share_check
 from .weights import sample_weights
 
@@ -187,6 +188,10 @@ def cross_validate(frame, mode, kind, grid=GRID, analyzed=None, n_jobs=1, progre
             styled[style][test] = probas[k + 1]
         majority[test] = pd.Series(y[train]).mode()[0]
         tested[test] = True
+    # the guide's rule 6 after the model, as predict_chunk applies it: on the outer predictions only, so the
+    # inner selection and the temperature see the classifier's own probabilities, as training does
+    proba = support_rule(proba, LABELS, analyzed["opinion_requests"])
+    styled = {s: support_rule(p, LABELS, restyled[s]["opinion_requests"]) for s, p in styled.items()}
     out = {"proba": proba, "pred": np.array(LABELS, dtype=object)[proba.argmax(1)],
            "majority": majority, "folds": chosen, "tested": tested}
     if mode == "response":

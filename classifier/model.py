@@ -165,6 +165,27 @@ class Tempered(BaseEstimator, ClassifierMixin):
         return self.classes_[self.predict_proba(X).argmax(1)]
 
 
+def support_rule(proba, classes, opinion_requests) -> np.ndarray:
+    """Guide rule 6 (statements of support: ``other``): an opinion the cue table reads as support
+    and nothing else asks for nothing to decline, so its ``rejected`` probability goes to ``other``
+    (a 「賛成です」 answered 「原案のとおりとします」 is not a rejection). ``covered`` stays: a
+    response can still point at the plan's text (rule 4 comes first; one annotated support opinion
+    is covered). Applied after the model, in prediction and on the evaluation's outer predictions,
+    not inside the fitted pipeline nor in the inner folds that choose its configuration and
+    temperature (a hard zero there pushed the fitted temperatures up)."""
+    classes = list(classes)
+    if "other" not in classes or "rejected" not in classes:
+        return proba
+    rows = np.array([tuple(t) == ("support",) for t in opinion_requests], dtype=bool)
+    if not rows.any():
+        return proba
+    proba = np.array(proba, dtype=float)
+    o, j = classes.index("other"), classes.index("rejected")
+    proba[rows, o] += proba[rows, j]
+    proba[rows, j] = 0.0
+    return proba
+
+
 def temper(proba, temperature: float) -> np.ndarray:
     logp = np.log(np.clip(np.asarray(proba, dtype=float), 1e-12, 1.0)) / temperature
     logp -= logp.max(1, keepdims=True)

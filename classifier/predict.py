@@ -16,9 +16,9 @@ import pandas as pd
 from . import persist, precedents as precedent_index
 from .exceptions import MissingColumnError, ModelError, PrecedentsMissingError
 from .features import AnalysisCache
-from .labels import LABELS_JA
+from .labels import LABELS, LABELS_JA
 from .requests import REQUEST_TYPES_JA
-from .model import MODES, check_mode, top_terms
+from .model import MODES, check_mode, support_rule, top_terms
 from .schemes import get_scheme
 from .tables import find_column, missing_column_message
 from .text import normalize
@@ -214,8 +214,11 @@ def predict_chunk(pipeline, chunk: pd.DataFrame, names=None, requests=None, cach
     analyze, features, clf = (pipeline.named_steps[s] for s in ("analyze", "features", "clf"))
     analyzed = analyze.analyze_normalized(chunk, chunk.index, cache=cache)
     feats = features.transform(analyzed)
-    top, second, confidence, confidence_2 = _ranked(clf.predict_proba(feats))
     classes = np.array(clf.classes_, dtype=object)
+    proba = clf.predict_proba(feats)
+    if "opinion_requests" in analyzed and set(classes) <= set(LABELS):  # a category model, not request types
+        proba = support_rule(proba, classes, analyzed["opinion_requests"])
+    top, second, confidence, confidence_2 = _ranked(proba)
     readings = analyzed["response_reading"].tolist() if "response_reading" in analyzed else None
     out = pd.DataFrame({
         "label": classes[top], "confidence": confidence, "label_2": classes[second], "confidence_2": confidence_2,

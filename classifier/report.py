@@ -24,6 +24,7 @@ from .text import dedupe_key
 
 TARGET = "deferred"
 RAW, ADJUSTED = "raw", "adjusted"  # the estimators of a predicted share (share_check chooses)
+UNCHECKED = "unchecked"  # the raw share, from an evaluation that did not check the estimators
 Z95 = 1.959963984540054
 
 
@@ -73,10 +74,11 @@ def share_check(frame: pd.DataFrame, pred, target: str = TARGET) -> dict:
     per (source, plan), the labelled share, the raw predicted share and the adjusted share (rates
     from the other bodies' rows only, as a new body would get them); over the plans, each
     estimator's mean and largest absolute error, and the one with the lower mean (``raw`` on a
-    tie or when no plan can be adjusted)."""
+    tie, or unless the adjusted share could be computed on every plan). The other bodies' rows were
+    predicted by fold models that saw the held-out body: their rates are slightly optimistic."""
     d = frame.assign(_true=(frame["label"] == target).to_numpy(), _hat=np.asarray(pred, dtype=object) == target)
     plans = []
-    for (source, plan), g in d.groupby(["source", "plan"], sort=True):
+    for (source, plan), g in d.groupby(["source", "plan"], sort=True, dropna=False):
         rest = d[d["source"] != source]
         rates = _rates(rest["_true"], rest["_hat"])
         observed = float(g["_hat"].mean())
@@ -130,10 +132,11 @@ def is_labelled(frame: pd.DataFrame) -> pd.Series:
     return frame["label_origin"].isin(REFERENCE_ORIGINS)
 
 
-def deferral_table(frame: pd.DataFrame, rates: dict | None = None, estimator: str = ADJUSTED) -> pd.DataFrame:
+def deferral_table(frame: pd.DataFrame, rates: dict | None = None, estimator: str = RAW) -> pd.DataFrame:
     """One row per (source, plan): counts (and of them labelled), label shares, deferral share
     with its interval and the method used. ``rates`` (from rates_from_confusion) and ``estimator``
-    (``raw`` or ``adjusted``, as share_check chose it) say how predicted groups are estimated."""
+    (``raw``, ``adjusted`` as share_check chose it, or ``unchecked``) say how predicted groups are
+    estimated; the raw share unless told otherwise, as the shipped model's check chose."""
     frame = frame.copy()
     frame["_labelled"] = is_labelled(frame)
     frame["_dup"] = frame["duplicate_group"] if "duplicate_group" in frame else frame["opinion"].map(dedupe_key)
@@ -154,13 +157,13 @@ def deferral_table(frame: pd.DataFrame, rates: dict | None = None, estimator: st
     return out
 
 
-def _share(g: pd.DataFrame, rates: dict | None, estimator: str = ADJUSTED) -> dict:
+def _share(g: pd.DataFrame, rates: dict | None, estimator: str = RAW) -> dict:
     """The deferral share of one group and its interval. Labelled rows are counted as they are.
     Predicted rows: with no ``rates``, the raw share; with rates of a model that does not separate
-    deferred answers (``separates``), no share (nan); else ``estimator``: ``raw`` (labelled and
-    predicted counted together, Wilson) or ``adjusted`` (predicted rows corrected with ``rates``,
-    the interval drawing the labelled rows as a sample (Jeffreys), as Wilson does for an
-    all-labelled group). The interval always contains the share."""
+    deferred answers (``separates``), no share (nan); else ``estimator``: ``raw`` or ``unchecked``
+    (labelled and predicted counted together, Wilson) or ``adjusted`` (predicted rows corrected
+    with ``rates``, the interval drawing the labelled rows as a sample (Jeffreys), as Wilson does
+    for an all-labelled group). The interval always contains the share."""
     n, k = len(g), int((g["label"] == TARGET).sum())
     pred = g[~g["_labelled"]]
     n_pred, k_pred = len(pred), int((pred["label"] == TARGET).sum())
@@ -169,17 +172,22 @@ def _share(g: pd.DataFrame, rates: dict | None, estimator: str = ADJUSTED) -> di
     if n_pred == 0:
         return {"share": k / n if n else math.nan, "ci_low": low, "ci_high": high, "method": "labelled (Wilson)"}
     counted = f"{n_lab} labelled counted + {n_pred} predicted, " if n_lab else "predicted, "
+
+    def raw(why):
+        return {"share": k / n, "ci_low": low, "ci_high": high, "method": counted + f"raw share ({why}; Wilson)"}
+
     if rates is None:
-        return {"share": k / n, "ci_low": low, "ci_high": high,
-                "method": counted + "raw share (no evaluation to check it with; Wilson)"}
+        return raw("no evaluation to check it with")
     if not separates(rates):
+        where = f"{n_lab} labelled + {n_pred} predicted: the predicted rows " if n_lab else "predicted, "
         return {"share": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                "method": counted + f"not estimated: on unseen bodies the model does not tell deferred answers "
-                                    f"from the rest (deferred found {rates['tpr']:.0%}, others called deferred "
-                                    f"{rates['fpr']:.0%})"}
+                "method": where + f"not estimated: on unseen bodies the model does not tell deferred answers "
+                                  f"from the rest (deferred found {rates['tpr']:.0%}, others called deferred "
+                                  f"{rates['fpr']:.0%})"}
     if estimator == RAW:
-        return {"share": k / n, "ci_low": low, "ci_high": high,
-                "method": counted + "raw share (closer than the adjusted one on unseen bodies; Wilson)"}
+        return raw("the estimator the evaluation's check of held-out plans chose")
+    if estimator == UNCHECKED:
+        return raw("the evaluation did not check the estimators")
     adjusted = adjusted_share(k_pred / n_pred, rates["tpr"], rates["fpr"])
     low, high = bootstrap_adjusted(k_pred, n_pred, rates, labelled=(k_lab, n_lab))
     share = (k_lab + n_pred * adjusted) / n

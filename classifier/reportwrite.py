@@ -17,7 +17,7 @@ from .exceptions import DataFileError
 from .labels import LABELS, LABELS_JA
 from .metrics import markdown_table
 from .predict import default_models_dir
-from .report import RAW, deferral_table, is_labelled, rates_from_confusion, separates
+from .report import RAW, UNCHECKED, deferral_table, is_labelled, rates_from_confusion, separates
 from .requests import REQUEST_TYPES
 from .requesttable import (answers_readable, label_shares_by_request_type, request_answer_table,
                            request_labelled, request_type_table, types_readable)
@@ -51,8 +51,8 @@ def load_results(paths, models_dir=None, progress=None) -> pd.DataFrame:
         op = find_column(table.columns, "opinion")
         resp = find_column(table.columns, "response", required=False)
         frame = pd.DataFrame({"opinion": table[op], "response": table[resp] if resp else ""})
-        for role in ("source", "plan"):  # source / 団体, plan / 計画 (columns.tsv), else the file's name
-            col = find_column(table.columns, role, required=False)
+        for role in ("source", "plan"):  # source / 団体, plan / 計画 exactly (columns.tsv), else the file's name
+            col = find_column(table.columns, role, required=False, exact=True)
             frame[role] = table[col].fillna("").astype(str).str.strip().replace("", path.stem) if col else path.stem
         mode = "response" if resp else "opinion"
         error = pd.Series("", index=table.index)
@@ -261,6 +261,9 @@ def _estimate_for(mode, evaluation_path, models_dir) -> tuple:
                            "raw, unchecked against the model's errors (run pubcom evaluate)"), True
     where = shown(evaluation_path)
     check = load_share_check(evaluation_path, mode)
+    if check is not None and check["errors"]["raw"]["mean_abs_error"] is None:
+        check = None  # a check over no plan decides nothing
+    estimator = check["chosen"] if check else UNCHECKED
     if not separates(rates):
         note = (f"predicted rows ({mode} model): no deferral share estimated. On the bodies its evaluation {where} "
                 f"held out, the model found {rates['tpr']:.0%} of the deferred answers and called {rates['fpr']:.0%} "
@@ -268,21 +271,20 @@ def _estimate_for(mode, evaluation_path, models_dir) -> tuple:
                 "would mean anything. Label these rows" + (", or predict them from their responses with the "
                                                            "response model" if mode == "opinion" else ""))
     elif check is None:
-        note = (f"predicted rows ({mode} model): raw predicted shares; the evaluation {where} predates the check of "
-                "the share estimators (re-run pubcom evaluate)")
+        note = (f"predicted rows ({mode} model): raw predicted shares, unchecked: the evaluation {where} does not "
+                "check the share estimators (re-run pubcom evaluate)")
     else:
-        est = check["chosen"]
-        mine, other = check["errors"][est], check["errors"]["adjusted" if est == RAW else RAW]
-        name = "raw predicted share" if est == RAW else "share adjusted with the model's deferred error rates"
-        note = (f"predicted rows ({mode} model): the {name}, which came closer to the labelled share on the "
-                f"{mine['plans']} plans its evaluation {where} held out (mean absolute error {mine['mean_abs_error']:.3f}, "
-                f"largest {mine['max_abs_error']:.3f}; the other estimator "
-                + (f"{other['mean_abs_error']:.3f}, largest {other['max_abs_error']:.3f})"
-                   if other["mean_abs_error"] is not None else "could not be computed)"))
+        e = check["errors"]
+        name = "raw predicted share" if estimator == RAW else "share adjusted with the model's deferred error rates"
+        adjusted = (f"{e['adjusted']['mean_abs_error']:.3f} (largest {e['adjusted']['max_abs_error']:.3f}, "
+                    f"{e['adjusted']['plans']} plans)" if e["adjusted"]["mean_abs_error"] is not None else "not computable")
+        note = (f"predicted rows ({mode} model): the {name}, as the evaluation {where} chose it on the "
+                f"{e['raw']['plans']} plans it held out (mean absolute error from the labelled share: raw "
+                f"{e['raw']['mean_abs_error']:.3f}, largest {e['raw']['max_abs_error']:.3f}; adjusted {adjusted})")
     why = evaluation_mismatch(evaluation_path, card) if card else ""
     if why:
         note += f"; this evaluation may not fit the model: {why}"
-    return rates, check["chosen"] if check else RAW, note, bool(why) or not separates(rates)
+    return rates, estimator, note, bool(why) or not separates(rates)
 
 
 def _estimated(row) -> bool:

@@ -52,11 +52,12 @@ def _canon(name) -> str:
     return "".join(unicodedata.normalize("NFKC", str(name)).split()).lower()
 
 
-def find_column(columns, role: str, given: str | None = None, required: bool = True):
+def find_column(columns, role: str, given: str | None = None, required: bool = True, exact: bool = False):
     """Return the column of ``columns`` that plays ``role`` (opinion, response, category).
 
     ``given`` names it explicitly. Otherwise the aliases in columns.tsv are tried, exact
-    match first, then a heading that ends with an alias (e.g. 盛岡市の考え方 ← 考え方).
+    match first, then (unless ``exact``) a heading that ends with an alias (e.g. 盛岡市の考え方 ←
+    考え方). The tool's own precedent columns (precedent_1_response …) never play a role.
     """
     columns = list(columns)
     if given is not None:
@@ -64,30 +65,24 @@ def find_column(columns, role: str, given: str | None = None, required: bool = T
             return given
         raise MissingColumnError(
             f"column {given!r} (given for {role}) not found; columns found: {', '.join(map(str, columns))}")
-    aliases = [_canon(a) for a in column_aliases().get(role, [])]
-    canon = {c: _canon(c) for c in columns}
-    for alias in aliases:
-        for col, key in canon.items():
-            if key == alias:
-                return col
-    for alias in aliases:
-        if len(alias) >= 2:
-            for col, key in canon.items():
-                if key.endswith(alias):
-                    return col
+    found = column_candidates(columns, role, exact)
+    if found:
+        return found[0]
     if not required:
         return None
     raise MissingColumnError(missing_column_message(columns, role), role, columns)
 
 
-def column_candidates(columns, role: str) -> list:
-    """Every column that could play ``role`` by columns.tsv's aliases, in find_column's order of
-    preference (its choice first): exact matches, then headings ending with an alias."""
-    columns = list(columns)
+def column_candidates(columns, role: str, exact: bool = False) -> list:
+    """Every column that could play ``role`` by columns.tsv's aliases, best first (find_column's
+    choice): exact matches in the aliases' order, then (unless ``exact``) headings ending with
+    an alias. Precedent columns (precedent_i_…, 過去の回答例i…) are left out."""
     aliases = [_canon(a) for a in column_aliases().get(role, [])]
     canon = {c: _canon(c) for c in columns}
+    canon = {c: k for c, k in canon.items() if not k.startswith(("precedent_", "過去の回答例"))}
     found = [c for a in aliases for c, k in canon.items() if k == a]
-    found += [c for a in aliases if len(a) >= 2 for c, k in canon.items() if k.endswith(a)]
+    if not exact:
+        found += [c for a in aliases if len(a) >= 2 for c, k in canon.items() if k.endswith(a)]
     return list(dict.fromkeys(found))
 
 

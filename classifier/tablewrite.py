@@ -103,7 +103,7 @@ def write_table(df, path, encoding: str = "utf-8-sig") -> Path:
             except UnicodeEncodeError as e:
                 raise TableReadError(
                     f"{path}: a cell cannot be written in {encoding} ({e.object[e.start:e.end]!r}"
-                    f"{_where(safe, e.object[e.start:e.end], encoding)}); use the default UTF-8 or .xlsx") from None
+                    f"{_where(safe, e.object[e.start:e.end])}); use the default UTF-8 or .xlsx") from None
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -126,13 +126,11 @@ def _umask() -> int:
     return mask
 
 
-def _where(frame, text: str, encoding: str) -> str:
-    """Where the first cell holding an unencodable character is, as Excel numbers it ("" if not found)."""
-    for j, col in enumerate(frame.columns):
-        for i, cell in enumerate(frame[col].astype(str)):
-            try:
-                cell.encode(encoding)
-            except UnicodeEncodeError:
+def _where(frame, text: str) -> str:
+    """Where the first cell (row by row) holding ``text`` is, as Excel numbers it ("" if not found)."""
+    for i, row in enumerate(frame.itertuples(index=False)):
+        for col, cell in zip(frame.columns, row):
+            if text in str(cell):
                 return f", row {i + 2}, column {col!r}"
     return ""
 

@@ -17,7 +17,7 @@ from .exceptions import DataFileError
 from .features import AnalyzeColumns
 from .labels import LABELS
 from .metrics import REFERENCE_ORIGINS, macro_f1, per_response
-from .model import GRID, MODES, grid_for
+from .model import GRID, MODES, grid_for, support_rule
 from .predict import Model
 from .request_model import train_requests
 from .tables import drop_blank_rows, find_column, read_table
@@ -94,6 +94,7 @@ def train_mode(frame: pd.DataFrame, mode: str, grid=GRID, n_jobs=1, progress=Non
     for train, test in splitter("loso", frame, groups, y):
         proba[test] = fit_predict(analyzed, frame, y, train, test, mode, config, temperature=temperature)
         tested[test] = True
+    proba = support_rule(proba, LABELS, analyzed["opinion_requests"])  # as prediction applies it (model.support_rule)
     ref = frame["label_origin"].isin(REFERENCE_ORIGINS).to_numpy() & tested
     pred = np.array(LABELS, dtype=object)[proba.argmax(1)]
     resp, resp_proba = per_response(frame[ref], proba[ref])

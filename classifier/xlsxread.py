@@ -6,6 +6,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -58,7 +59,7 @@ def xlsx_rows(path, sheet=None, max_rows: int | None = None, slack: int = 0, hea
     check_size(path, max_unzipped)
     try:
         return _rows(path, sheet, max_rows, slack, head)
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError, ValueError, EOFError, OSError) as e:
         # the zip opened, but a sheet inside it is damaged (cut short, bytes changed)
         raise TableReadError(f"{path}: not a readable XLSX workbook: a sheet in it is damaged ({type(e).__name__}: "
                              f"{e}); open it in Excel and save it again, or export the sheet as CSV") from None

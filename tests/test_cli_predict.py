@@ -182,3 +182,57 @@ def test_renamed_input_columns_and_overlong_cells_are_said(tmp_path, saved_model
     assert "warning: 1 cell(s) longer than the 32,767 characters an Excel cell holds (first: row 2, column 'ご意見')" \
         in result.stderr
     assert read_table(tmp_path / "out.xlsx")["label_input"].tolist() == ["x", "y"]
+
+
+def test_report_never_takes_a_precedent_column_for_the_rows_body_or_response(tmp_path):
+    from classifier.reportwrite import load_results
+
+    src = tmp_path / "盛岡_predicted.csv"
+    pd.DataFrame({"意見": ["窓口を残して"], "盛岡市の考え方": ["今後検討してまいります。"], "label": ["deferred"],
+                  "confidence": [0.9], "precedent_1_source": ["環境省"], "precedent_1_plan": ["第六次"],
+                  "precedent_1_response": ["原案のとおり"]}).to_csv(src, index=False)
+    frame = load_results([src])
+    assert frame[["source", "plan", "response"]].values.tolist() == [["盛岡_predicted", "盛岡_predicted",
+                                                                      "今後検討してまいります。"]]
+
+
+def test_a_cp932_failure_names_the_first_cell_in_row_order(tmp_path):
+    from classifier.tables import write_table
+    from classifier.exceptions import TableReadError
+
+    frame = pd.DataFrame({"a": ["ok", "ok", "𠮷"], "b": ["ok", "😀", "ok"]})
+    with pytest.raises(TableReadError, match=r"\('😀', row 3, column 'b'\)"):
+        write_table(frame, tmp_path / "out.csv", encoding="cp932")
+
+
+def test_opinion_mode_names_only_the_opinion_column(tmp_path, saved_models):
+    src = tmp_path / "in.csv"
+    ROWS.to_csv(src, index=False)
+    result = CliRunner().invoke(main, ["predict", str(src), "-o", str(tmp_path / "out.csv"), "--mode", "opinion",
+                                       "--models-dir", str(saved_models)])
+    assert result.exit_code == 0, result.output
+    assert "columns read: opinion = '意見の要旨'\n" in result.stderr
+
+
+def test_a_workbook_with_changed_bytes_in_a_sheet_is_a_table_error_whatever_the_byte(tmp_path):
+    import zipfile
+
+    from classifier.exceptions import PubcomError
+
+    good = tmp_path / "good.xlsx"
+    pd.concat([ROWS] * 50).to_excel(good, index=False)
+    data = good.read_bytes()
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)  # the compressed sheet's bytes
+    errors = set()
+    for k in range(40):
+        bad = bytearray(data)
+        bad[start + 7 + k * max(1, info.compress_size // 45)] ^= 0x5A
+        path = tmp_path / f"bad{k}.xlsx"
+        path.write_bytes(bytes(bad))
+        try:
+            read_table(path)
+        except PubcomError as e:
+            errors.add(type(e).__name__)
+    assert errors  # some of them are damaged, and each is the library's own error, not a traceback

@@ -268,7 +268,12 @@ def test_python_api_predict(saved_models):
                                     "needs_review", "top_terms", "error"]
     assert out["label"].tolist()[:2] == ["adopted", "deferred"]  # the guide's textbook wording
     proba = model.pipeline.predict_proba(pd.DataFrame({"opinion": opinions, "response": responses}))
-    assert out["confidence"].tolist() == pytest.approx(proba.max(1).round(3).tolist())
+    # the pipeline's probabilities, after the guide's rule 6 (計画に賛成です is support and nothing else)
+    from classifier.model import support_rule
+
+    ruled = support_rule(proba, model.pipeline.classes_, [(), (), ("support",)])
+    assert out["confidence"].tolist() == pytest.approx(ruled.max(1).round(3).tolist())
+    assert out["confidence"].iloc[2] != pytest.approx(proba[2].max().round(3))  # the rule moved it
     assert (out["label_2"] != out["label"]).all() and (out["confidence_2"] <= out["confidence"]).all()
     assert out["label_ja"].tolist()[:2] == ["反映", "今後検討"]
 
@@ -512,3 +517,24 @@ def test_top_terms_reads_dense_features_as_sparse(saved_models_with_requests):
     dense = X.toarray() if sparse.issparse(X) else X
     assert top_terms(steps, dense, classes) == top_terms(steps, sparse.csr_matrix(dense), classes)
     assert all(top_terms(steps, dense, classes))
+
+
+@pytest.mark.parametrize("asks, expected", [
+    (("support",), [0.1, 0.2, 0.2, 0.0, 0.5]),           # rejected goes to other; covered stays (rule 4 first)
+    (("request", "support"), [0.1, 0.2, 0.2, 0.3, 0.2]),  # it asks for something: as it was
+    (("other",), [0.1, 0.2, 0.2, 0.3, 0.2]),
+])
+def test_support_rule_moves_a_support_only_opinions_rejected_to_other(asks, expected):
+    from classifier.model import support_rule
+
+    classes = ["adopted", "covered", "deferred", "rejected", "other"]
+    out = support_rule(np.array([[0.1, 0.2, 0.2, 0.3, 0.2]]), classes, [asks])
+    assert out[0].tolist() == pytest.approx(expected) and out.sum() == pytest.approx(1)
+
+
+def test_a_statement_of_support_answered_with_the_draft_is_not_a_rejection(saved_models):
+    from classifier.predict import load_model
+
+    model = load_model("response", saved_models)
+    out = model.predict(["計画に賛成です。", "この施策は削除すべきです。"], ["原案のとおりとします。", "原案のとおりとします。"])
+    assert out["label"].iloc[0] != "rejected" and out["label"].iloc[1] == "rejected"

@@ -55,7 +55,7 @@ def test_adjusted_count_recovers_known_prevalence_on_synthetic_mix(dataset):
     assert adjusted_share(observed, tpr, fpr) == pytest.approx(truth, abs=0.03)
     frame = mix.assign(label=pred, label_origin="predicted", source="synthetic", plan="mix")
     rates = {"tpr": tpr, "fpr": fpr, "tp": 700, "pos": 1000, "fp": 100, "neg": 1000}
-    row = deferral_table(frame, rates).iloc[0]
+    row = deferral_table(frame, rates, "adjusted").iloc[0]  # when the rates do hold on the body, as here
     assert row["method"].startswith("predicted, adjusted")
     assert row["ci_low"] <= truth <= row["ci_high"]
     assert row["raw_share"] == pytest.approx(observed)
@@ -129,7 +129,7 @@ def test_a_group_mixing_labelled_and_predicted_rows_counts_the_labelled_ones_exa
                           "opinion": [f"o{i}" for i in range(20)], "response": [f"r{i}" for i in range(20)],
                           "label": ["deferred"] * 2 + ["other"] * 8 + ["deferred"] * 5 + ["other"] * 5,
                           "label_origin": ["annotated"] * 10 + [""] * 10})
-    row = deferral_table(frame, rates).iloc[0]
+    row = deferral_table(frame, rates, "adjusted").iloc[0]
     predicted = adjusted_share(0.5, 0.8, 0.1)
     assert row["share"] == pytest.approx((2 + 10 * predicted) / 20)
     assert row["ci_low"] <= row["share"] <= row["ci_high"]
@@ -144,8 +144,8 @@ def test_one_predicted_row_does_not_narrow_a_labelled_groups_interval(n_labelled
     frame = pd.DataFrame({"source": "甲市", "plan": "計画", "opinion": [f"o{i}" for i in range(n_labelled + 1)],
                           "response": "", "label": labels + ["other"],
                           "label_origin": ["annotated"] * n_labelled + [""]})
-    labelled = deferral_table(frame.iloc[:-1], rates).iloc[0]
-    mixed = deferral_table(frame, rates).iloc[0]
+    labelled = deferral_table(frame.iloc[:-1], rates, "adjusted").iloc[0]
+    mixed = deferral_table(frame, rates, "adjusted").iloc[0]
     width = labelled["ci_high"] - labelled["ci_low"]
     assert mixed["ci_high"] - mixed["ci_low"] > 0.7 * width
 
@@ -190,7 +190,7 @@ def test_a_mixed_groups_interval_contains_its_share_at_the_extremes(k_labelled, 
     labels = ["deferred"] * k_labelled + ["other"] * (n_labelled - k_labelled) + [predicted] * 3
     frame = pd.DataFrame({"source": "甲市", "plan": "計画", "opinion": [f"o{i}" for i in range(len(labels))],
                           "response": "", "label": labels, "label_origin": ["annotated"] * n_labelled + [""] * 3})
-    row = deferral_table(frame, rates).iloc[0]
+    row = deferral_table(frame, rates, "adjusted").iloc[0]
     assert row["ci_low"] <= row["share"] <= row["ci_high"]
 
 
@@ -386,7 +386,7 @@ def test_share_check_measures_each_estimator_on_every_held_out_plan():
     pred = ["deferred", "deferred", "other", "deferred"] + ["other"] * 6 + ["deferred"] + ["other"] * 9
     check = share_check(frame, pred)
     plans = {p["source"]: p for p in check["plans"]}
-    assert plans["甲市"] | {} == {"source": "甲市", "plan": "計画", "n": 10, "labelled": 0.3, "raw": 0.3,
+    assert plans["甲市"] == {"source": "甲市", "plan": "計画", "n": 10, "labelled": 0.3, "raw": 0.3,
                                  "adjusted": 0.3}  # 乙町's rates: tpr 1, fpr 0
     # 甲市's rates: tpr 2/3, fpr 1/7; 乙町 raw 0.1 → (0.1 − 1/7) / (2/3 − 1/7) < 0 → clipped to 0
     assert plans["乙町"]["raw"] == 0.1 and plans["乙町"]["adjusted"] == 0.0
@@ -457,3 +457,27 @@ def test_without_a_request_type_model_the_report_reads_the_cue_table(tmp_path):
     types = pd.read_csv(out / "request_types.csv")
     assert dict(zip(types["request_type"], types["n"]))["opposition"] == 1
     assert dict(zip(types["request_type"], types["n"]))["question"] == 1
+
+
+MIXED = pd.DataFrame({"source": "甲市", "plan": "計画", "opinion": [f"o{i}" for i in range(20)], "response": "",
+                      "label": ["deferred"] * 2 + ["other"] * 8 + ["deferred"] * 5 + ["other"] * 5,
+                      "label_origin": ["annotated"] * 10 + [""] * 10})
+
+
+@pytest.mark.parametrize("rates, estimator, share, method", [
+    ({"tpr": 0.8, "fpr": 0.1, "pos": 100, "neg": 400}, "raw", 7 / 20,
+     "10 labelled counted + 10 predicted, raw share (the estimator the evaluation's check of held-out plans chose; Wilson)"),
+    ({"tpr": 0.8, "fpr": 0.1, "pos": 100, "neg": 400}, "unchecked", 7 / 20,
+     "10 labelled counted + 10 predicted, raw share (the evaluation did not check the estimators; Wilson)"),
+    (None, "raw", 7 / 20, "10 labelled counted + 10 predicted, raw share (no evaluation to check it with; Wilson)"),
+    ({"tpr": 0.17, "fpr": 0.12, "pos": 54, "neg": 596}, "raw", None,
+     "10 labelled + 10 predicted: the predicted rows not estimated: on unseen bodies the model does not tell deferred "
+     "answers from the rest (deferred found 17%, others called deferred 12%)"),
+])
+def test_each_estimator_of_a_group_mixing_labelled_and_predicted_rows(rates, estimator, share, method):
+    row = deferral_table(MIXED, rates, estimator).iloc[0]
+    assert row["method"] == method
+    if share is None:
+        assert math.isnan(row["share"]) and math.isnan(row["ci_low"]) and row["raw_share"] == pytest.approx(7 / 20)
+    else:
+        assert row["share"] == pytest.approx(share) and (row["ci_low"], row["ci_high"]) == pytest.approx(wilson(7, 20))
