@@ -44,10 +44,12 @@ def rates_from_confusion(confusion: dict, target: str = TARGET) -> dict:
     ({"labels": [...], "matrix": rows true × columns predicted})."""
     labels, m = confusion["labels"], np.asarray(confusion["matrix"])
     t = labels.index(target)
-    pos, neg = m[t].sum(), m.sum() - m[t].sum()
-    tp, fp = m[t, t], m[:, t].sum() - m[t, t]
+    return _rate_dict(int(m[t, t]), int(m[t].sum()), int(m[:, t].sum() - m[t, t]), int(m.sum() - m[t].sum()))
+
+
+def _rate_dict(tp: int, pos: int, fp: int, neg: int) -> dict:
     return {"tpr": tp / pos if pos else math.nan, "fpr": fp / neg if neg else math.nan,
-            "tp": int(tp), "pos": int(pos), "fp": int(fp), "neg": int(neg)}
+            "tp": tp, "pos": pos, "fp": fp, "neg": neg}
 
 
 def separates(rates: dict, z: float = Z95) -> bool:
@@ -62,10 +64,8 @@ def separates(rates: dict, z: float = Z95) -> bool:
 
 def _rates(truth, predicted) -> dict:
     truth, predicted = np.asarray(truth, bool), np.asarray(predicted, bool)
-    pos, neg = int(truth.sum()), int((~truth).sum())
-    tp, fp = int((truth & predicted).sum()), int((~truth & predicted).sum())
-    return {"tpr": tp / pos if pos else math.nan, "fpr": fp / neg if neg else math.nan,
-            "tp": tp, "pos": pos, "fp": fp, "neg": neg}
+    return _rate_dict(int((truth & predicted).sum()), int(truth.sum()), int((~truth & predicted).sum()),
+                      int((~truth).sum()))
 
 
 def share_check(frame: pd.DataFrame, pred, target: str = TARGET) -> dict:
